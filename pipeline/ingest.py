@@ -1,0 +1,944 @@
+"""Ingest: bytes -> Transcript (metadata + timed paragraphs), repairs and warnings.
+
+``parse_transcript(text)`` is pure; ``read_transcript(path)`` adds the bytes:
+size limit, decoding and hashing. Caption files (.vtt, .srt) are re-timed into
+paragraphs by ``parse_captions`` and take the same road afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import TranscriptError
+from pipeline.model import Issue, Metadata, Paragraph, Repair, Transcript, Unclassified
+
+SUFFIXES = (".txt", ".vtt", ".srt")
+MAX_BYTES = 20 * 1024 * 1024
+
+# --- markers -------------------------------------------------------------------
+# "Skip to 1 minute and 33 seconds", "Skip to 1 hour, 2 minutes and 5 seconds",
+# "Skip to 1 hour 2 minutes and 5 seconds". Each unit is optional (copies drop the
+# zero parts) but at least one must be there; singular and plural both occur.
+_LABEL = (
+    r"Skip\s+to\s+"
+    r"(?=\d)"
+    r"(?:(?P<h>\d+)\s+hours?(?:\s*,\s*|\s+)(?:and\s+)?)?"
+    r"(?:(?P<m>\d+)\s+minutes?(?:\s*,\s*|\s+)(?:and\s+)?)?"
+    r"(?:(?P<s>\d+)\s+seconds?)?"
+)
+# A visible clock (m:ss or h:mm:ss) copied from the player, often glued to the
+# label with no space ("1:09Skip to ..."). The lookbehind keeps it from eating
+# the digits of a preceding number.
+_CLOCK = r"(?<![\d:])(?P<clock>(?:\d{1,2}:)?\d{1,3}:\d{2})(?![\d:])"
+MARKER_RE = re.compile(rf"(?:{_CLOCK}[ \t]*)?{_LABEL}", re.IGNORECASE)
+# The clock alone on its line, the paragraph below it; brackets occur in exports.
+CLOCK_LINE_RE = re.compile(r"^[\[(]?(?P<clock>(?:\d{1,2}:)?\d{1,3}:\d{2})[\])]?$")
+CLOCK_PARTS_RE = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d+):(?P<s>\d+)$")
+
+# A speaker label in capitals opening a paragraph ("HILARY KENNEDY: ...").
+# Capitals only: mixed-case "For example: ..." is ordinary prose.
+SPEAKER_RE = re.compile(r"^(?P<speaker>[A-Z][A-Z0-9 .'’\-]{0,38}[A-Z0-9.])\s*:\s+(?=\S)")
+
+# --- page boilerplate -----------------------------------------------------------
+# Whole lines of the course page around the transcript. Each pattern is a line
+# the page template prints; matching is on the whole stripped line, any case.
+_BOILERPLATE = [
+    r"want to keep learning\??",
+    r"join the course to learn more\.?",
+    r"share this(?: video| article| step| page| audio)?:?",
+    r"get a taste of this course",
+    r"find out what this course is like by previewing some of the course steps"
+    r" before you join:?",
+    r"(?:show|hide|download|view|read) (?:the )?(?:video )?transcript",
+    r"transcript|video|audio|download video|download audio|play video",
+    r"(?:low|standard|high) definition|\d{3,4}p",
+    r"skip to (?:main )?content|back to top|mark as complete",
+    r"(?:go to )?(?:the )?(?:previous|next)(?: step)?",
+    r"\d+ comments?|comments?|like|reply|see all comments",
+    r"facebook|twitter|x|linkedin|email|whatsapp|pinterest|copy link",
+    r"(?:©|copyright\b).*|all rights reserved\.?",
+    r"(?:week|step) \d+(?:\.\d+)?",
+    r"\d{1,2}\.\d{1,2}",  # the step number printed above the title
+]
+BOILERPLATE_RE = re.compile(rf"^(?:{'|'.join(_BOILERPLATE)})$", re.IGNORECASE)
+# "This content is taken from the The University of Warwick's online course,
+# Babies in Mind: Why the Parent's Mind Matters. Join the course to learn more."
+# The template writes a lowercase "the <institution>", hence "the The"; a
+# capitalised "The" belongs to the name ("The Open University").
+TAKEN_FROM_RE = re.compile(
+    r"^This content is taken from (?:(?-i:the) )?(?P<institution>.+?)[’']s? online course,\s*"
+    r"(?P<course>.+?)\.?\s*(?:Join the course to learn more\.?)?$",
+    re.IGNORECASE,
+)
+# Printed before two lines: the course title, then the institution.
+FROM_COURSE_RE = re.compile(
+    r"^This (?:video|article|audio|step|content) is from the (?:free )?online course:?$",
+    re.IGNORECASE,
+)
+# A step title is a short line that does not read as a sentence.
+TITLE_MAX_WORDS = 16
+_SENTENCE_END = (".", "!", "?", "…", ":", ";")
+
+# --- text repairs ---------------------------------------------------------------
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")  # to plain space
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")  # zero-width, soft hyphen
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MULTISPACE = re.compile(r" {2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    start_ms: int
+    line: int
+    text: str  # as written, for messages
+
+
+@dataclass
+class _Draft:
+    marker: Marker
+    body: list[str] = field(default_factory=list)
+    clock_only: bool = False
+    closed_by_blank: bool = False
+
+
+# --- public API -----------------------------------------------------------------
+
+
+def read_transcript(
+    path: Path,
+    *,
+    root: Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    encoding: str | None = None,
+    duration_ms: int | None = None,
+) -> Transcript:
+    """Read, decode and parse one transcript or caption file."""
+    path = Path(path)
+    source = str(path)
+    doc_id = doc_id_for(path, root if root is not None else path.parent)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise TranscriptError(
+            source, Issue("unreadable", f"cannot read the file ({error.strerror})")
+        ) from None
+    if size > max_bytes:
+        raise TranscriptError(
+            source,
+            Issue(
+                "too-large",
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,}",
+                remedy="Split it, or raise the limit with --max-bytes.",
+            ),
+        )
+    raw = path.read_bytes()
+    text, repairs = decode_bytes(raw, source=source, encoding=encoding)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix in (".vtt", ".srt"):
+        return parse_captions(
+            text,
+            suffix[1:],
+            doc_id=doc_id,
+            source=source,
+            sha256=sha256,
+            repairs=repairs,
+            duration_ms=duration_ms,
+        )
+    return parse_transcript(
+        text, doc_id=doc_id, source=source, sha256=sha256, repairs=repairs, duration_ms=duration_ms
+    )
+
+
+def decode_bytes(
+    raw: bytes, *, source: str = "<bytes>", encoding: str | None = None
+) -> tuple[str, list[Repair]]:
+    """Decode a file's bytes, recording how (never silently guessing)."""
+    if not raw.strip():
+        raise TranscriptError(
+            source,
+            Issue("empty", "the file is empty", remedy="Paste the transcript text into it."),
+        )
+    if encoding:
+        try:
+            return raw.decode(encoding), [Repair("decoded", 1, f"as {encoding} (--encoding)")]
+        except (UnicodeDecodeError, LookupError) as error:
+            raise TranscriptError(
+                source,
+                Issue(
+                    "undecodable",
+                    f"cannot decode the file as {encoding} ({error})",
+                    remedy="Pass the right --encoding, or re-save the file as UTF-8.",
+                ),
+            ) from None
+    # BOMs first: UTF-32's little-endian BOM starts with UTF-16's.
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+        (b"\xef\xbb\xbf", "utf-8"),
+    ):
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom) :].decode(codec)
+            except UnicodeDecodeError as error:
+                raise _undecodable(source, raw[len(bom) :], error, codec) from None
+            return _reject_binary(text, source), [Repair("bom-removed", 1, codec)]
+    if b"\x00" in raw:
+        codec16 = _utf16_without_bom(raw)
+        if codec16:
+            try:
+                text = raw.decode(codec16)
+                return _reject_binary(text, source), [Repair("decoded", 1, f"as {codec16}, no BOM")]
+            except UnicodeDecodeError:
+                pass
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise TranscriptError(
+            source,
+            Issue(
+                "binary",
+                "the file is binary, not text (a NUL byte)",
+                line,
+                "Export the transcript as plain text (.txt), WebVTT (.vtt) or SubRip (.srt).",
+            ),
+        )
+    try:
+        return _reject_binary(raw.decode("utf-8"), source), []
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    try:
+        # Word and older Windows editors save Windows-1252; it is strict here, so
+        # bytes it leaves undefined fall through to detection.
+        return _reject_binary(raw.decode("cp1252"), source), [
+            Repair("decoded", 1, "as Windows-1252, not UTF-8")
+        ]
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is not None and best.encoding:
+        return _reject_binary(str(best), source), [
+            Repair("decoded", 1, f"as {best.encoding} (detected)")
+        ]
+    raise _undecodable(source, raw, utf8_error, "utf-8")
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 text without a BOM has NULs in every other byte for ASCII."""
+    if len(raw) < 4 or len(raw) % 2:
+        return None
+    even, odd = raw[0::2].count(0), raw[1::2].count(0)
+    half = len(raw) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _undecodable(source: str, raw: bytes, error: UnicodeDecodeError, codec: str) -> TranscriptError:
+    line = raw[: error.start].count(b"\n") + 1
+    return TranscriptError(
+        source,
+        Issue(
+            "undecodable",
+            f"cannot decode byte {raw[error.start : error.start + 1]!r} as {codec}",
+            line,
+            "Re-save the file as UTF-8, or pass its encoding with --encoding.",
+        ),
+    )
+
+
+def _reject_binary(text: str, source: str) -> str:
+    controls = len(_CONTROL.findall(text[:65536]))
+    if controls > max(8, len(text[:65536]) // 100):
+        raise TranscriptError(
+            source,
+            Issue(
+                "binary",
+                f"the file looks binary ({controls} control characters)",
+                1,
+                "Export the transcript as plain text (.txt), WebVTT (.vtt) or SubRip (.srt).",
+            ),
+        )
+    return text
+
+
+def normalise_text(text: str) -> tuple[str, list[Repair]]:
+    """Line ends, mojibake, Unicode form and invisible characters; each counted."""
+    repairs: list[Repair] = []
+    crlf = text.count("\r\n")
+    cr = text.count("\r") - crlf
+    if crlf or cr:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        repairs.append(Repair("line-ends", crlf + cr, "CRLF" if crlf else "CR"))
+    lines = text.split("\n")
+    fixed_lines, example = 0, ""
+    from ftfy import fix_encoding
+    from ftfy.badness import is_bad
+
+    for i, line in enumerate(lines):
+        if line and not line.isascii() and is_bad(line):
+            fixed = fix_encoding(line)
+            if fixed != line:
+                if not example:
+                    example = _first_difference(line, fixed)
+                lines[i] = fixed
+                fixed_lines += 1
+    if fixed_lines:
+        text = "\n".join(lines)
+        repairs.append(Repair("mojibake", fixed_lines, example))
+    nfc = unicodedata.normalize("NFC", text)
+    if nfc != text:
+        changed = sum(a != b for a, b in zip(text.split("\n"), nfc.split("\n"), strict=True))
+        repairs.append(Repair("unicode-nfc", changed, "composed characters"))
+        text = nfc
+    for kind, pattern, replacement in (
+        ("spaces", _SPACES, " "),
+        ("invisible-characters", _INVISIBLE, ""),
+        ("control-characters", _CONTROL, ""),
+    ):
+        text, count = pattern.subn(replacement, text)
+        if count:
+            repairs.append(Repair(kind, count))
+    return text, repairs
+
+
+def _first_difference(before: str, after: str) -> str:
+    for a, b in zip(before.split(), after.split(), strict=False):
+        if a != b:
+            return f"{a} -> {b}"
+    return ""
+
+
+def parse_transcript(
+    text: str,
+    *,
+    doc_id: str = "document",
+    source: str = "<text>",
+    sha256: str | None = None,
+    repairs: Iterable[Repair] = (),
+    duration_ms: int | None = None,
+) -> Transcript:
+    """Parse page text with timing markers into a Transcript."""
+    if sha256 is None:
+        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text, text_repairs = normalise_text(text)
+    all_repairs = [*repairs, *text_repairs]
+    parser = _PageParser(source)
+    parser.feed(text.split("\n"))
+    return parser.finish(doc_id, source, sha256, all_repairs, duration_ms)
+
+
+# --- the page parser ------------------------------------------------------------
+
+
+class _PageParser:
+    """One pass over the lines: markers open paragraphs, the rest is page."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.drafts: list[_Draft] = []
+        self.warnings: list[Issue] = []
+        self.unclassified: list[Unclassified] = []
+        self.boilerplate = 0
+        self.course: str | None = None
+        self.institution: str | None = None
+        self.title: str | None = None
+        self.description: list[str] = []
+        self.in_description = False
+        self.expect: list[str] = []  # metadata fields the next lines hold
+        self.last_marker_line = 0
+        self.ended = False  # past the end of the transcript
+
+    def error(self, code: str, message: str, line: int | None, remedy: str) -> TranscriptError:
+        return TranscriptError(self.source, Issue(code, message, line, remedy))
+
+    def feed(self, lines: list[str]) -> None:
+        pieces = list(self._pieces(lines))
+        if not any(kind == "marker" for kind, *_ in pieces):
+            raise self.error(
+                "no-marker",
+                "no timing marker found",
+                None,
+                "Each paragraph must start with a marker such as 'Skip to 1 minute and 33"
+                " seconds' or a clock such as '1:33' on its own line; caption files need"
+                " the .vtt or .srt extension.",
+            )
+        self.last_marker_line = max(p[1] for p in pieces if p[0] == "marker")
+        blank_before = False
+        for kind, line_no, payload, marker in pieces:
+            if kind == "blank":
+                blank_before = True
+                if self.drafts:
+                    self.drafts[-1].closed_by_blank = bool(self.drafts[-1].body)
+                continue
+            if kind == "marker":
+                assert marker is not None
+                self._open(marker, payload, clock_only=payload is None)
+            else:
+                self._text(line_no, payload or "", blank_before)
+            blank_before = False
+
+    def _pieces(self, lines: list[str]) -> Iterator[tuple[str, int, str | None, Marker | None]]:
+        """Split lines into blank, text and marker pieces (a line may hold several)."""
+        for number, raw in enumerate(lines, start=1):
+            line = raw.strip()
+            if not line:
+                yield "blank", number, None, None
+                continue
+            clock = CLOCK_LINE_RE.match(line)
+            if clock:
+                start = self._clock_ms(clock.group("clock"), number)
+                yield "marker", number, None, Marker(start, number, line)
+                continue
+            position = 0
+            for match in MARKER_RE.finditer(line):
+                if not any(match.group(g) for g in ("h", "m", "s")):
+                    continue
+                before = line[position : match.start()].strip()
+                if before:
+                    yield "text", number, before, None
+                marker = self._marker(match, number)
+                end = _next_marker_start(line, match.end())
+                yield "marker", number, line[match.end() : end].strip(), marker
+                position = end
+            if position == 0:
+                yield "text", number, line, None
+
+    def _marker(self, match: re.Match[str], line: int) -> Marker:
+        h, m, s = (int(match.group(g) or 0) for g in ("h", "m", "s"))
+        label = match.group(0)[match.start("h") if match.group("clock") else 0 :]
+        written = match.group(0).strip()
+        if s > 59 or (match.group("h") and m > 59):
+            unit, value = ("seconds", s) if s > 59 else ("minutes", m)
+            raise self.error(
+                "impossible-time",
+                f"marker '{written}' has {value} {unit}; {unit} run from 0 to 59",
+                line,
+                "Correct the marker in the source file (carry the excess into the next unit).",
+            )
+        start = ((h * 60 + m) * 60 + s) * 1000
+        clock = match.group("clock")
+        if clock:
+            clock_ms = self._clock_ms(clock, line)
+            if clock_ms != start:
+                self.warnings.append(
+                    Issue(
+                        "clock-mismatch",
+                        f"clock {clock} disagrees with label '{label.strip()}'; using the label",
+                        line,
+                    )
+                )
+        return Marker(start, line, written)
+
+    def _clock_ms(self, clock: str, line: int) -> int:
+        parts = CLOCK_PARTS_RE.match(clock)
+        assert parts is not None
+        h, m, s = (int(parts.group(g) or 0) for g in ("h", "m", "s"))
+        if s > 59 or (parts.group("h") and m > 59):
+            raise self.error(
+                "impossible-time",
+                f"clock '{clock}' is not a valid time; minutes and seconds run from 0 to 59",
+                line,
+                "Correct the clock in the source file.",
+            )
+        return ((h * 60 + m) * 60 + s) * 1000
+
+    def _open(self, marker: Marker, inline: str | None, *, clock_only: bool) -> None:
+        if self.drafts:
+            previous = self.drafts[-1]
+            # A clock line directly followed by its label is one marker, not two.
+            if previous.clock_only and not previous.body and not clock_only:
+                if previous.marker.start_ms != marker.start_ms:
+                    self.warnings.append(
+                        Issue(
+                            "clock-mismatch",
+                            f"clock '{previous.marker.text}' disagrees with label"
+                            f" '{marker.text}'; using the label",
+                            marker.line,
+                        )
+                    )
+                self.drafts.pop()
+            else:
+                self._check_closed(previous)
+                if marker.start_ms <= previous.marker.start_ms:
+                    raise self.error(
+                        "marker-order",
+                        f"marker '{marker.text}' ({format_clock(marker.start_ms)}) is not later"
+                        f" than the one before it at line {previous.marker.line}"
+                        f" ({format_clock(previous.marker.start_ms)})",
+                        marker.line,
+                        "Fix the time, or move the paragraph to where it is spoken.",
+                    )
+        self.in_description = False
+        draft = _Draft(marker, clock_only=clock_only)
+        if inline:
+            draft.body.append(inline)
+        self.drafts.append(draft)
+
+    def _check_closed(self, draft: _Draft) -> None:
+        if not draft.body:
+            raise self.error(
+                "empty-paragraph",
+                f"the paragraph at {format_clock(draft.marker.start_ms)}"
+                f" ('{draft.marker.text}') has no text",
+                draft.marker.line,
+                "Add the paragraph's text after its marker, or delete the marker.",
+            )
+
+    def _text(self, line_no: int, text: str, blank_before: bool) -> None:
+        if self._page_line(text):
+            return
+        draft = self.drafts[-1] if self.drafts else None
+        if draft is not None and not self.ended:
+            is_last = draft.marker.line == self.last_marker_line
+            if not is_last:
+                # Between two markers everything is transcript, blank lines or not.
+                draft.body.append(text)
+                return
+            if not draft.body:
+                draft.body.append(text)
+                return
+            joined = draft.body[-1]
+            if not blank_before and not draft.closed_by_blank and not joined.endswith(_SENTENCE_END):
+                # A hard-wrapped line continues the last paragraph mid-sentence.
+                draft.body.append(text)
+                return
+            # Otherwise the transcript has ended; what follows is page.
+            self.ended = True
+        self._page_text(line_no, text, blank_before)
+
+    def _page_line(self, text: str) -> bool:
+        """Known boilerplate and metadata lines; True when consumed."""
+        if self.expect:
+            fieldname = self.expect.pop(0)
+            if BOILERPLATE_RE.match(text):
+                self.expect.insert(0, fieldname)
+                self.boilerplate += 1
+                return True
+            setattr(self, fieldname, text)
+            self.boilerplate += 1
+            return True
+        taken = TAKEN_FROM_RE.match(text)
+        if taken:
+            self.institution = self.institution or taken.group("institution").strip()
+            self.course = self.course or taken.group("course").strip()
+            self.boilerplate += 1
+            self.in_description = False
+            return True
+        if FROM_COURSE_RE.match(text):
+            # The trailer's own lines are authoritative over the header sentence.
+            self.expect = ["course", "institution"]
+            self.boilerplate += 1
+            self.in_description = False
+            return True
+        if BOILERPLATE_RE.match(text) or text in (self.course, self.institution):
+            self.boilerplate += 1
+            self.in_description = False
+            return True
+        return False
+
+    def _page_text(self, line_no: int, text: str, blank_before: bool) -> None:
+        """Text outside the transcript: a step title, its description, or unknown."""
+        if self.title is None and _looks_like_title(text):
+            self.title = text
+            self.in_description = True
+            return
+        if self.in_description and self.title is not None and not _looks_like_title(text):
+            self.description.append(text)
+            return
+        self.in_description = False
+        self.unclassified.append(Unclassified(line_no, text))
+
+    def finish(
+        self,
+        doc_id: str,
+        source: str,
+        sha256: str,
+        repairs: list[Repair],
+        duration_ms: int | None,
+    ) -> Transcript:
+        for draft in self.drafts:
+            self._check_closed(draft)
+        paragraphs: list[Paragraph] = []
+        speaker: str | None = None
+        collapsed = 0
+        for index, draft in enumerate(self.drafts):
+            body = " ".join(draft.body)
+            text, runs = _MULTISPACE.subn(" ", body)
+            collapsed += runs
+            label = SPEAKER_RE.match(text)
+            if label:
+                speaker = label.group("speaker").strip()
+                text = text[label.end() :]
+            following = self.drafts[index + 1].marker.start_ms if index + 1 < len(self.drafts) else None
+            paragraphs.append(
+                Paragraph(index, draft.marker.start_ms, following, speaker, text.strip(), draft.marker.line)
+            )
+        if collapsed:
+            repairs = [*repairs, Repair("whitespace", collapsed, "runs of spaces collapsed")]
+        paragraphs = _apply_duration(paragraphs, duration_ms, self.warnings)
+        for item in self.unclassified:
+            self.warnings.append(
+                Issue(
+                    "unclassified",
+                    f"text outside the transcript is neither a marker nor known page text:"
+                    f" '{_clip(item.text)}'",
+                    item.line,
+                    "It is kept as unclassified; add a marker if it is spoken.",
+                )
+            )
+        metadata = Metadata(
+            course=self.course,
+            institution=self.institution,
+            step_title=self.title,
+            step_description="\n".join(self.description) or None,
+        )
+        return Transcript(
+            doc_id=doc_id,
+            source=source,
+            sha256=sha256,
+            metadata=metadata,
+            paragraphs=tuple(paragraphs),
+            unclassified=tuple(self.unclassified),
+            repairs=tuple(repairs),
+            warnings=tuple(sorted(self.warnings, key=lambda w: (w.line or 0, w.code))),
+            boilerplate_lines=self.boilerplate,
+            duration_ms=duration_ms,
+        )
+
+
+def _next_marker_start(line: str, position: int) -> int:
+    for match in MARKER_RE.finditer(line, position):
+        if any(match.group(g) for g in ("h", "m", "s")):
+            return match.start()
+    return len(line)
+
+
+def _looks_like_title(text: str) -> bool:
+    return len(text.split()) <= TITLE_MAX_WORDS and not text.endswith(_SENTENCE_END)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _apply_duration(
+    paragraphs: list[Paragraph], duration_ms: int | None, warnings: list[Issue]
+) -> list[Paragraph]:
+    if duration_ms is None or not paragraphs:
+        return paragraphs
+    last = paragraphs[-1]
+    if duration_ms <= last.start_ms:
+        warnings.append(
+            Issue(
+                "duration",
+                f"the video duration {format_clock(duration_ms)} is not after the last marker"
+                f" ({format_clock(last.start_ms)}); the end is estimated instead",
+                last.line,
+            )
+        )
+        return paragraphs
+    return [*paragraphs[:-1], _replace_end(last, duration_ms)]
+
+
+def _replace_end(paragraph: Paragraph, end_ms: int) -> Paragraph:
+    return Paragraph(
+        paragraph.index, paragraph.start_ms, end_ms, paragraph.speaker, paragraph.text, paragraph.line
+    )
+
+
+# --- caption files ---------------------------------------------------------------
+
+# Cues are merged into a paragraph until a pause this long, or a sentence end once
+# the paragraph is this long: close to how course pages paragraph their speech.
+PAUSE_MS = 1500
+PARAGRAPH_MS = 20_000
+_SENTENCE_FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_TAG = re.compile(r"<[^>]*>")
+_VOICE = re.compile(r"<v(?:\.[^\s>]+)*\s+([^>]+)>")
+
+
+@dataclass(frozen=True, slots=True)
+class _RawCue:
+    start_ms: int
+    end_ms: int
+    text: str
+    speaker: str | None
+    line: int
+
+
+def parse_captions(
+    text: str,
+    fmt: str,
+    *,
+    doc_id: str = "document",
+    source: str = "<captions>",
+    sha256: str | None = None,
+    repairs: Iterable[Repair] = (),
+    duration_ms: int | None = None,
+) -> Transcript:
+    """Re-time an existing caption file (``fmt`` "vtt" or "srt") into paragraphs."""
+    if sha256 is None:
+        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text, text_repairs = normalise_text(text)
+    cues = _read_vtt(text, source) if fmt == "vtt" else _read_srt(text, source)
+    if not cues:
+        raise TranscriptError(
+            source,
+            Issue(
+                "no-cues",
+                "the caption file holds no cues",
+                None,
+                "Check that it is a complete WebVTT or SubRip file.",
+            ),
+        )
+    warnings: list[Issue] = []
+    groups: list[list[_RawCue]] = []
+    for cue in cues:
+        if groups:
+            previous = groups[-1][-1]
+            if cue.start_ms < previous.start_ms:
+                raise TranscriptError(
+                    source,
+                    Issue(
+                        "marker-order",
+                        f"cue at {format_clock(cue.start_ms)} starts before the cue before it"
+                        f" ({format_clock(previous.start_ms)})",
+                        cue.line,
+                        "Sort the cues by start time.",
+                    ),
+                )
+            group_start = groups[-1][0].start_ms
+            boundary = (
+                cue.speaker != previous.speaker
+                or cue.start_ms - previous.end_ms >= PAUSE_MS
+                or (
+                    _SENTENCE_FINAL.search(previous.text) is not None
+                    and previous.end_ms - group_start >= PARAGRAPH_MS
+                )
+            )
+            if not boundary:
+                groups[-1].append(cue)
+                continue
+        groups.append([cue])
+    paragraphs = []
+    for index, group in enumerate(groups):
+        end = groups[index + 1][0].start_ms if index + 1 < len(groups) else group[-1].end_ms
+        if index + 1 < len(groups) and groups[index + 1][0].start_ms == group[0].start_ms:
+            raise TranscriptError(
+                source,
+                Issue(
+                    "marker-order",
+                    f"two paragraphs start at {format_clock(group[0].start_ms)}",
+                    groups[index + 1][0].line,
+                    "Give overlapping cues distinct start times.",
+                ),
+            )
+        body = _MULTISPACE.sub(" ", " ".join(c.text for c in group)).strip()
+        paragraphs.append(
+            Paragraph(index, group[0].start_ms, end, group[0].speaker, body, group[0].line)
+        )
+    paragraphs = _apply_duration(paragraphs, duration_ms, warnings)
+    return Transcript(
+        doc_id=doc_id,
+        source=source,
+        sha256=sha256,
+        metadata=Metadata(),
+        paragraphs=tuple(paragraphs),
+        repairs=tuple([*repairs, *text_repairs]),
+        warnings=tuple(warnings),
+        duration_ms=duration_ms,
+    )
+
+
+def _clean_cue_text(raw: str) -> tuple[str, str | None]:
+    voice = _VOICE.search(raw)
+    speaker = voice.group(1).strip() if voice else None
+    plain = html.unescape(_TAG.sub("", raw))
+    plain = " ".join(plain.split())
+    label = SPEAKER_RE.match(plain)
+    if label and speaker is None:
+        speaker = label.group("speaker").strip()
+        plain = plain[label.end() :]
+    return plain, speaker
+
+
+def _read_vtt(text: str, source: str) -> list[_RawCue]:
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+    try:
+        document = webvtt.from_string(text) if hasattr(webvtt, "from_string") else None
+        if document is None:
+            document = webvtt.WebVTT.from_string(text)
+    except (MalformedFileError, MalformedCaptionError) as error:
+        raise TranscriptError(
+            source,
+            Issue(
+                "malformed-captions",
+                f"not a valid WebVTT file ({error})",
+                _first_bad_timing_line(text),
+                "Check the WebVTT header and cue timings (hh:mm:ss.mmm --> hh:mm:ss.mmm).",
+            ),
+        ) from None
+    lines = _timing_lines(text)
+    cues = []
+    for number, caption in enumerate(document.captions):
+        body, speaker = _clean_cue_text(caption.raw_text.replace("\n", " "))
+        if not body:
+            continue
+        start = caption.start_time.in_milliseconds()
+        end = caption.end_time.in_milliseconds()
+        line = lines[number] if number < len(lines) else 0
+        cues.append(_RawCue(start, end, body, speaker, line))
+    return cues
+
+
+def _read_srt(text: str, source: str) -> list[_RawCue]:
+    import pysrt
+
+    try:
+        items = pysrt.from_string(text, error_handling=pysrt.ERROR_RAISE)
+    except pysrt.Error as error:
+        raise TranscriptError(
+            source,
+            Issue(
+                "malformed-captions",
+                f"not a valid SubRip file ({error})",
+                _first_bad_timing_line(text),
+                "Check the cue numbers and timings (hh:mm:ss,mmm --> hh:mm:ss,mmm).",
+            ),
+        ) from None
+    lines = _timing_lines(text)
+    cues = []
+    for number, item in enumerate(items):
+        body, speaker = _clean_cue_text(item.text.replace("\n", " "))
+        if not body:
+            continue
+        line = lines[number] if number < len(lines) else 0
+        cues.append(_RawCue(item.start.ordinal, item.end.ordinal, body, speaker, line))
+    return cues
+
+
+_TIMING_LINE = re.compile(r"^\s*\S+\s*-->\s*\S+")
+
+
+def _timing_lines(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.split("\n"), start=1) if _TIMING_LINE.match(line)]
+
+
+def _first_bad_timing_line(text: str) -> int | None:
+    good = re.compile(r"^\s*(?:\d+:)?\d{2}:\d{2}[.,]\d{3}\s*-->\s*(?:\d+:)?\d{2}:\d{2}[.,]\d{3}")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "-->" in line and not good.match(line):
+            return number
+    return None
+
+
+# --- names and paths -------------------------------------------------------------
+
+
+def format_clock(ms: int) -> str:
+    """Milliseconds as the player's clock: m:ss, or h:mm:ss past an hour."""
+    seconds = ms // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(part: str) -> str:
+    """A path part as [a-z0-9-]; never empty, never '.' or '..'."""
+    ascii_part = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode()
+    slug = _SLUG_DROP.sub("-", ascii_part.lower()).strip("-")
+    if not slug:
+        slug = "u-" + hashlib.sha256(part.encode("utf-8")).hexdigest()[:8]
+    return slug
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    """The path under its input root, slugged per part: 'course/step-title'."""
+    try:
+        relative = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        relative = Path(path.name)
+    parts = [*relative.parent.parts, relative.stem]
+    return "/".join(slugify(p) for p in parts if p not in ("", ".", "..")) or slugify(path.stem)
+
+
+def read_many(
+    paths: Iterable[Path],
+    *,
+    max_bytes: int = MAX_BYTES,
+    encoding: str | None = None,
+    durations: dict[str, int] | None = None,
+) -> Iterator[tuple[Path, Transcript | TranscriptError]]:
+    """Read every input under ``paths``; a bad file yields its error, not a raise.
+
+    ``durations`` maps a doc id to the video's known duration in milliseconds.
+    """
+    seen: dict[str, Path] = {}
+    for item in paths:
+        try:
+            found = discover([item])
+        except TranscriptError as error:
+            yield Path(item), error
+            continue
+        for path, root in found:
+            doc_id = doc_id_for(path, root)
+            if doc_id in seen:
+                yield path, TranscriptError(
+                    str(path),
+                    Issue(
+                        "duplicate-id",
+                        f"its document id '{doc_id}' is already used by {seen[doc_id]}",
+                        None,
+                        "Rename one of the two files.",
+                    ),
+                )
+                continue
+            seen[doc_id] = path
+            try:
+                duration = (durations or {}).get(doc_id)
+                yield path, read_transcript(
+                    path, root=root, max_bytes=max_bytes, encoding=encoding, duration_ms=duration
+                )
+            except TranscriptError as error:
+                yield path, error
+
+
+def discover(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Input files with the root their doc id is taken from, in a stable order.
+
+    A folder is searched recursively; a file given by name is its own root's child.
+    Missing paths raise TranscriptError so the caller can report and go on.
+    """
+    found: list[tuple[Path, Path]] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUFFIXES:
+                    if any(part.startswith(".") for part in child.relative_to(path).parts):
+                        continue
+                    found.append((child, path))
+        elif path.is_file():
+            found.append((path, path.parent))
+        else:
+            raise TranscriptError(
+                str(path),
+                Issue("missing", "no such file or folder", None, "Check the path."),
+            )
+    return found
