@@ -178,3 +178,15 @@ class Mention:
     source: str = "model"  # "model" or "gazetteer"
     start_ms: int | None = None
     part: str = "paragraph"  # or "step_title" / "step_description"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """Everything the stages made of one transcript: what the index stage consumes."""
+
+    transcript: Transcript
+    timeline: Timeline
+    chunks: tuple[Chunk, ...]
+    cues: tuple[Cue, ...]
+    mentions: tuple[Mention, ...] = ()
+    video_url: str | None = None
