@@ -67,7 +67,11 @@ def _summary_line(transcript: Transcript) -> str:
     paragraphs = transcript.paragraphs
     first = format_clock(paragraphs[0].start_ms)
     last_end = paragraphs[-1].end_ms
-    end = format_clock(last_end) if last_end is not None else format_clock(paragraphs[-1].start_ms) + "+"
+    end = (
+        format_clock(last_end)
+        if last_end is not None
+        else format_clock(paragraphs[-1].start_ms) + "+"
+    )
     speakers = ", ".join(transcript.speakers) or "none"
     repairs = sum(r.count for r in transcript.repairs)
     return (
@@ -103,9 +107,13 @@ def ingest(
         else:
             typer.echo(_summary_line(result))
         for repair in result.repairs:
-            typer.echo(f"  repaired {repair.kind} x{repair.count} {repair.detail}".rstrip(), err=True)
+            typer.echo(
+                f"  repaired {repair.kind} x{repair.count} {repair.detail}".rstrip(), err=True
+            )
         for warning in result.warnings:
-            typer.secho(f"Warning: {warning.render(result.source)}", err=True, fg=typer.colors.YELLOW)
+            typer.secho(
+                f"Warning: {warning.render(result.source)}", err=True, fg=typer.colors.YELLOW
+            )
         warned += bool(result.warnings)
     typer.echo(
         f"{done + failed} files: {done} ingested, {failed} failed, {warned} with warnings", err=True

@@ -509,7 +509,11 @@ class _PageParser:
                 draft.body.append(text)
                 return
             joined = draft.body[-1]
-            if not blank_before and not draft.closed_by_blank and not joined.endswith(_SENTENCE_END):
+            if (
+                not blank_before
+                and not draft.closed_by_blank
+                and not joined.endswith(_SENTENCE_END)
+            ):
                 # A hard-wrapped line continues the last paragraph mid-sentence.
                 draft.body.append(text)
                 return
@@ -580,9 +584,18 @@ class _PageParser:
             if label:
                 speaker = label.group("speaker").strip()
                 text = text[label.end() :]
-            following = self.drafts[index + 1].marker.start_ms if index + 1 < len(self.drafts) else None
+            following = (
+                self.drafts[index + 1].marker.start_ms if index + 1 < len(self.drafts) else None
+            )
             paragraphs.append(
-                Paragraph(index, draft.marker.start_ms, following, speaker, text.strip(), draft.marker.line)
+                Paragraph(
+                    index,
+                    draft.marker.start_ms,
+                    following,
+                    speaker,
+                    text.strip(),
+                    draft.marker.line,
+                )
             )
         if collapsed:
             repairs = [*repairs, Repair("whitespace", collapsed, "runs of spaces collapsed")]
@@ -653,7 +666,12 @@ def _apply_duration(
 
 def _replace_end(paragraph: Paragraph, end_ms: int) -> Paragraph:
     return Paragraph(
-        paragraph.index, paragraph.start_ms, end_ms, paragraph.speaker, paragraph.text, paragraph.line
+        paragraph.index,
+        paragraph.start_ms,
+        end_ms,
+        paragraph.speaker,
+        paragraph.text,
+        paragraph.line,
     )
 
 
@@ -899,21 +917,31 @@ def read_many(
         for path, root in found:
             doc_id = doc_id_for(path, root)
             if doc_id in seen:
-                yield path, TranscriptError(
-                    str(path),
-                    Issue(
-                        "duplicate-id",
-                        f"its document id '{doc_id}' is already used by {seen[doc_id]}",
-                        None,
-                        "Rename one of the two files.",
+                yield (
+                    path,
+                    TranscriptError(
+                        str(path),
+                        Issue(
+                            "duplicate-id",
+                            f"its document id '{doc_id}' is already used by {seen[doc_id]}",
+                            None,
+                            "Rename one of the two files.",
+                        ),
                     ),
                 )
                 continue
             seen[doc_id] = path
             try:
                 duration = (durations or {}).get(doc_id)
-                yield path, read_transcript(
-                    path, root=root, max_bytes=max_bytes, encoding=encoding, duration_ms=duration
+                yield (
+                    path,
+                    read_transcript(
+                        path,
+                        root=root,
+                        max_bytes=max_bytes,
+                        encoding=encoding,
+                        duration_ms=duration,
+                    ),
                 )
             except TranscriptError as error:
                 yield path, error
