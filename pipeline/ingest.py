@@ -416,7 +416,8 @@ class _PageParser:
 
     def _marker(self, match: re.Match[str], line: int) -> Marker:
         h, m, s = (int(match.group(g) or 0) for g in ("h", "m", "s"))
-        label = match.group(0)[match.start("h") if match.group("clock") else 0 :]
+        clock = match.group("clock")
+        label = match.group(0)[match.end("clock") - match.start() :] if clock else match.group(0)
         written = match.group(0).strip()
         if s > 59 or (match.group("h") and m > 59):
             unit, value = ("seconds", s) if s > 59 else ("minutes", m)
@@ -427,7 +428,6 @@ class _PageParser:
                 "Correct the marker in the source file (carry the excess into the next unit).",
             )
         start = ((h * 60 + m) * 60 + s) * 1000
-        clock = match.group("clock")
         if clock:
             clock_ms = self._clock_ms(clock, line)
             if clock_ms != start:
