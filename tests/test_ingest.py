@@ -469,7 +469,7 @@ def test_duplicate_doc_ids_are_reported(tmp_path: Path) -> None:
 
 
 def test_missing_path_is_reported(tmp_path: Path) -> None:
-    [(path, result)] = list(read_many([tmp_path / "nope"]))
+    [(_path, result)] = list(read_many([tmp_path / "nope"]))
     assert isinstance(result, TranscriptError)
     assert str(result) == f"{tmp_path / 'nope'}: no such file or folder. Check the path."
 
