@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -231,7 +232,7 @@ def _process(
 def discover_quietly(paths: list[Path]) -> list[Path]:
     from pipeline.ingest import discover
 
-    found = []
+    found: list[Path] = []
     for path in paths:
         try:
             found.extend(p for p, _ in discover([path]))
@@ -358,7 +359,7 @@ def _lint(paths: list[Path], profile_names: list[str], strict: bool) -> None:
             continue
         typer.echo(f"{path}: {len(cues)} cues")
         qualities = [measure(cues, p) for p in profiles]
-        rows = [
+        rows: list[tuple[str, Callable[[Quality], str]]] = [
             ("reading speed within max", lambda q: f"{q.share_within_max:.1%} <= {q.max_speed:g}"),
             ("within target", lambda q: f"{q.share_within_target:.1%} <= {q.target_speed:g}"),
             ("over max speed", lambda q: str(q.over_max_speed)),
