@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import pysrt
@@ -75,7 +76,7 @@ def test_cue_invariants(transcript: Transcript, profile_name: str) -> None:
             assert len(line) <= profile.max_chars_per_line or " " not in line
         if cue.first_word != cue.last_word:
             assert cue.end_ms - cue.start_ms <= profile.max_duration_ms
-    for before, after in zip(cues, cues[1:], strict=False):
+    for before, after in itertools.pairwise(cues):
         assert after.start_ms >= before.start_ms
         assert after.start_ms - before.end_ms >= profile.min_gap_ms
     joined = " ".join(" ".join(c.lines) for c in cues)

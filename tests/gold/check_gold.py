@@ -19,7 +19,19 @@ SOURCES = ({"babies-in-mind-methods-of-working": SAMPLE} if SAMPLE.exists() else
     p.stem: p for p in sorted(CORPUS.glob("*.txt"))
 }
 UNRELATED = {"climate-science-lecture", "software-engineering-talk", "history-of-medicine"}
-LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "INTERVENTION"}
+LABELS = {
+    "PERSON",
+    "ORG",
+    "GPE",
+    "LOC",
+    "NORP",
+    "FAC",
+    "EVENT",
+    "WORK_OF_ART",
+    "PRODUCT",
+    "LAW",
+    "INTERVENTION",
+}
 
 CLOCK = r"(?P<clock>\d{1,2}(?::\d{2}){1,2})"
 SKIP = r"Skip to (?:(?P<h>\d+) hours?,? )?(?P<m>\d+) minutes? and (?P<s>\d+) seconds?"
@@ -46,7 +58,9 @@ def paragraphs(text):
             if "s" in m.groupdict() and m["s"] is not None:
                 secs = int(m["h"] or 0) * 3600 + int(m["m"]) * 60 + int(m["s"])
                 if m["clock"]:
-                    assert clock_seconds(m["clock"]) == secs, f"clock disagrees with label: {line[:60]}"
+                    assert clock_seconds(m["clock"]) == secs, (
+                        f"clock disagrees with label: {line[:60]}"
+                    )
                 rest = m["rest"] or ""
             else:
                 secs, rest = clock_seconds(m["clock"]), ""
@@ -64,7 +78,7 @@ def paragraphs(text):
     for secs, body, marker in out:
         sm = SPEAKER.match(body)
         speaker = sm["name"] if sm else None
-        result.append((secs, speaker, body[sm.end():] if sm else body, marker))
+        result.append((secs, speaker, body[sm.end() :] if sm else body, marker))
     return result
 
 
@@ -72,7 +86,10 @@ def check(stem, path):
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
     paras = paragraphs(text)
-    gold = [json.loads(line) for line in (HERE / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()]
+    gold = [
+        json.loads(line)
+        for line in (HERE / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     problems, warnings = [], []
     nwords = [len(p[2].split()) for p in paras]
     rates = [nwords[i] / (paras[i + 1][0] - paras[i][0]) for i in range(len(paras) - 1)]
@@ -107,8 +124,10 @@ def check(stem, path):
         for i, (_, _, body, _) in enumerate(paras):
             for m in pat.finditer(body):
                 if not any(a <= m.start() and m.end() <= b for a, b in spans.get(i, [])):
-                    warnings.append(f"unannotated occurrence of {mention!r} in paragraph {i}: "
-                                    f"...{body[max(0, m.start() - 30):m.end() + 30]}...")
+                    warnings.append(
+                        f"unannotated occurrence of {mention!r} in paragraph {i}: "
+                        f"...{body[max(0, m.start() - 30) : m.end() + 30]}..."
+                    )
 
     crlf = b"\r\n" in raw
     bom = raw.startswith(b"\xef\xbb\xbf")
@@ -116,12 +135,16 @@ def check(stem, path):
     for r in gold:
         labels[r["label"]] = labels.get(r["label"], 0) + 1
     print(f"== {stem} ({path.name})")
-    print(f"   paragraphs={len(paras)} words={sum(nwords)} crlf={crlf} bom={bom} "
-          f"speakers={sorted({p[1] for p in paras if p[1]})}")
+    print(
+        f"   paragraphs={len(paras)} words={sum(nwords)} crlf={crlf} bom={bom} "
+        f"speakers={sorted({p[1] for p in paras if p[1]})}"
+    )
     print(f"   markers: first={paras[0][3]!r} last={paras[-1][3]!r}")
     if rates:
-        print(f"   words/s between markers: min={min(rates):.2f} max={max(rates):.2f} "
-              f"mean={sum(nwords[:-1]) / (paras[-1][0] - paras[0][0]):.2f}")
+        print(
+            f"   words/s between markers: min={min(rates):.2f} max={max(rates):.2f} "
+            f"mean={sum(nwords[:-1]) / (paras[-1][0] - paras[0][0]):.2f}"
+        )
     print(f"   gold mentions={len(gold)} {dict(sorted(labels.items()))}")
     for w in warnings:
         print(f"   WARNING {w}")
