@@ -588,3 +588,227 @@ def export_command(
         _report_error(error)
         raise typer.Exit(1) from None
     typer.echo(f"Wrote {count} chunks to {out}", err=True)
+
+
+# --- tag and eval -------------------------------------------------------------------
+# Imported inside the commands: spaCy takes a second to import, --help should not.
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from pipeline.model import Mention
+    from pipeline.tag import Candidate, Tagger
+
+Labels = Annotated[
+    str | None,
+    typer.Option(
+        "--labels",
+        help="Comma-separated entity labels to keep (default: PERSON,ORG,GPE,LOC,NORP,FAC,"
+        "EVENT,WORK_OF_ART,PRODUCT,LAW). INTERVENTION is always kept.",
+    ),
+]
+Numeric = Annotated[
+    bool,
+    typer.Option(
+        "--numeric",
+        help="Also keep DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL and CARDINAL.",
+    ),
+]
+Processes = Annotated[
+    int,
+    typer.Option("--processes", min=1, help="Worker processes for the model (2 uses 2 cores)."),
+]
+
+
+def _label_set(labels: str | None, numeric: bool) -> list[str]:
+    from pipeline.tag import DEFAULT_LABELS, NUMERIC_LABELS
+
+    chosen = [x.strip().upper() for x in labels.split(",") if x.strip()] if labels else []
+    if labels is not None and not chosen:
+        raise typer.BadParameter("give at least one label", param_hint="--labels")
+    return [*(chosen or DEFAULT_LABELS), *(NUMERIC_LABELS if numeric else ())]
+
+
+def _open_tagger(
+    model: str | None,
+    gazetteers: list[Path] | None,
+    cache_dir: Path | None,
+    labels: list[str],
+    n_process: int = 1,
+) -> Tagger:
+    from pipeline.tag import open_tagger
+
+    try:
+        tagger = open_tagger(
+            model=model,
+            gazetteers=gazetteers or (),
+            cache_dir=cache_dir,
+            labels=labels,
+            n_process=n_process,
+        )
+    except PipelineError as error:
+        _report_error(error)
+        raise typer.Exit(1) from None
+    known = tagger.known_labels
+    unknown = sorted(set(labels) - known)
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)} not produced by {tagger.model_id}; it knows"
+            f" {', '.join(sorted(known))}",
+            param_hint="--labels",
+        )
+    return tagger
+
+
+@app.command("tag")
+def tag_command(
+    paths: Paths,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help='Print JSON lines: {"kind": "mention", ...} and {"kind": "candidate", ...}.',
+        ),
+    ] = False,
+    model: Model = None,
+    gazetteer: Gazetteers = None,
+    labels: Labels = None,
+    numeric: Numeric = False,
+    out: OutDir = Path("outputs"),
+    cache_dir: CacheDir = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Tag everything again; read and write no cache.")
+    ] = False,
+    processes: Processes = 1,
+    max_bytes: MaxBytes = MAX_BYTES,
+    encoding: Encoding = None,
+) -> None:
+    """Print named entities and intervention names with the time each is spoken.
+
+    Document-level mentions (from the step title and description) have no time.
+    Phrases that look like intervention names but are not in the gazetteer are
+    listed afterwards for review. Results are cached under OUT/.cache/tags.
+
+    Example: pipeline tag transcripts/ --gazetteer my-programmes.csv
+
+    Example: pipeline tag talk.txt --json --labels PERSON,ORG
+    """
+    from pipeline.segment import segment as segment_transcript
+
+    if no_cache and cache_dir is not None:
+        raise typer.BadParameter("--no-cache and --cache-dir conflict", param_hint="--no-cache")
+    chosen = _label_set(labels, numeric)
+    cache = None if no_cache else (cache_dir or out / ".cache" / "tags")
+    tagger = _open_tagger(model, gazetteer, cache, chosen, processes)
+    failed = 0
+    items = []
+    for _path, read in read_many(paths, max_bytes=max_bytes, encoding=encoding):
+        if isinstance(read, TranscriptError):
+            failed += 1
+            _report_error(read)
+            continue
+        segmented = segment_transcript(read)
+        items.append((read, segmented.timeline, segmented.chunks))
+    candidates: list[Candidate] = []
+    for result in tagger.tag_documents(items):
+        candidates.extend(result.candidates)
+        for mention in result.mentions:
+            if as_json:
+                record = {"kind": "mention", **dataclasses.asdict(mention)}
+                typer.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                typer.echo(_mention_line(mention))
+    if as_json:
+        for candidate in candidates:
+            record = {"kind": "candidate", **dataclasses.asdict(candidate)}
+            typer.echo(json.dumps(record, ensure_ascii=False))
+    elif candidates:
+        typer.echo(f"\nCandidates for the gazetteer ({len(candidates)}, not in the mentions):")
+        for candidate in candidates:
+            where = f"¶{candidate.paragraph}" if candidate.paragraph is not None else "step"
+            typer.echo(f"  {candidate.doc_id} {where}: {candidate.text!r}  {candidate.context}")
+    typer.echo(
+        f"{len(items) + failed} files: {len(items)} tagged ({tagger.hits} from cache),"
+        f" {failed} failed",
+        err=True,
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+def _mention_line(mention: Mention) -> str:
+    when = format_clock(mention.start_ms) if mention.start_ms is not None else "-"
+    where = f"¶{mention.paragraph}" if mention.paragraph is not None else mention.part
+    canonical = f" -> {mention.canonical_id}" if mention.canonical_id else ""
+    return (
+        f"{mention.doc_id}  {when:>7}  {where:<16}  {mention.label:<12}  {mention.text}"
+        f"{canonical}  [{mention.source}]"
+    )
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[
+        Path, typer.Option("--gold", help="Folder of gold annotations (*.jsonl).")
+    ] = Path("tests/gold"),
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--corpus",
+            help="Transcript files or folders the gold files annotate (repeatable;"
+            " default: tests/corpus and transcripts).",
+        ),
+    ] = None,
+    model: Model = None,
+    gazetteer: Gazetteers = None,
+    labels: Labels = None,
+    per_file: Annotated[
+        bool, typer.Option("--per-file", help="Also print a table for each gold file.")
+    ] = False,
+    errors: Annotated[
+        bool, typer.Option("--errors", help="List every missed and spurious mention.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Tag cache folder (default: no cache).")
+    ] = None,
+) -> None:
+    """Precision, recall and F1 per label against gold annotations.
+
+    Gold and tagged mentions are compared as multisets of (paragraph, text, label);
+    case, dashes, quotes, a leading 'the' and a trailing 's do not count.
+
+    Example: pipeline eval --gold tests/gold --per-file
+    """
+    from pipeline.evaluate import evaluate, format_scores, scores
+
+    chosen = _label_set(labels, False)
+    tagger = _open_tagger(model, gazetteer, cache_dir, chosen)
+    inputs = corpus or [Path("tests/corpus"), Path("transcripts")]
+    try:
+        evaluation = evaluate(gold, inputs, tagger)
+    except PipelineError as error:
+        _report_error(error)
+        raise typer.Exit(1) from None
+    for comparison in evaluation.comparisons:
+        total = scores([comparison])[-1]
+        typer.echo(
+            f"{comparison.name}: P {total.precision:.3f}  R {total.recall:.3f}"
+            f"  F1 {total.f1:.3f}  ({total.tp + total.fn} gold, {total.tp + total.fp} found)"
+        )
+        if per_file:
+            typer.echo(format_scores(scores([comparison])) + "\n")
+        if errors:
+            for kind, keys in (("missed", comparison.fn), ("spurious", comparison.fp)):
+                for (paragraph, text, label), n in sorted(keys.items()):
+                    typer.echo(f"  {kind}: ¶{paragraph} {label} {text!r}" + (f" x{n}" * (n > 1)))
+    typer.echo("\nAll files:")
+    typer.echo(format_scores(scores(evaluation.comparisons)))
+    for path in evaluation.unmatched:
+        typer.secho(
+            f"Error: {path}: no transcript found for this gold file. Pass its folder with"
+            " --corpus (matched by file name, else by content).",
+            err=True,
+            fg=typer.colors.RED,
+        )
+    if evaluation.unmatched:
+        raise typer.Exit(1)

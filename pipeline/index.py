@@ -1,0 +1,655 @@
+"""Index: DocumentResults -> Parquet tables (documents, segments, chunks, cues, mentions).
+
+``*_rows(results)`` are pure (frozen row dataclasses, sorted by doc_id then position);
+``tables(results)`` turns them into pyarrow Tables with the explicit ``SCHEMAS``; and
+``write_tables(results, out_dir)`` writes ``out_dir/index/<table>.parquet`` atomically,
+byte for byte the same for the same input.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import __version__
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.model import DocumentResult, Mention
+
+# Bump when a column is added, removed, renamed or changes meaning; readers check it.
+SCHEMA_VERSION = "1"
+INDEX_DIR = "index"
+# The label the tag stage gives gazetteer intervention names; their canonical ids
+# become ``chunks.intervention_ids`` instead of entity texts and labels.
+INTERVENTION_LABEL = "INTERVENTION"
+META_SCHEMA_VERSION = b"pipeline.schema_version"
+META_PIPELINE_VERSION = b"pipeline.version"
+META_TABLE = b"pipeline.table"
+# Tables are written once and read many times: spend a little more on compression.
+ZSTD_LEVEL = 9
+ROW_GROUP_SIZE = 65_536
+
+# --- schemas --------------------------------------------------------------------
+
+# Low-cardinality strings (labels, courses, speakers, doc ids repeated per row) are
+# dictionary-encoded, so they load as categoricals and compress to almost nothing.
+_DICT = pa.dictionary(pa.int32(), pa.string())
+# Parquet names a list's child "element"; naming it so here keeps the schema read
+# back from a file equal to the one written.
+_STRINGS = pa.list_(pa.field("element", pa.string(), nullable=False))
+
+
+def _col(name: str, type_: pa.DataType, meaning: str, *, nullable: bool = False) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"description": meaning})
+
+
+DOCUMENTS_SCHEMA = pa.schema(
+    [
+        _col("doc_id", pa.string(), "Document id: the input's path under its root, slugged."),
+        _col("source", pa.string(), "Path of the input file as given."),
+        _col("sha256", pa.string(), "SHA-256 of the input file's bytes (hex)."),
+        _col("course", _DICT, "Course title from the page; null when absent.", nullable=True),
+        _col("institution", _DICT, "Institution from the page; null when absent.", nullable=True),
+        _col(
+            "step_title", pa.string(), "Step title from the page; null when absent.", nullable=True
+        ),
+        _col(
+            "step_description",
+            pa.string(),
+            "Step description from the page; null when absent.",
+            nullable=True,
+        ),
+        _col(
+            "video_url",
+            pa.string(),
+            "Video URL from the manifest; null when unknown.",
+            nullable=True,
+        ),
+        _col("duration_ms", pa.int64(), "End of the timeline: the video's length in ms."),
+        _col(
+            "duration_estimated",
+            pa.bool_(),
+            "True when duration_ms is estimated from the speaking rate, not given.",
+        ),
+        _col("speakers", _STRINGS, "Speaker labels in order of first appearance."),
+        _col("paragraph_count", pa.int32(), "Number of timed paragraphs (rows in segments)."),
+        _col("word_count", pa.int32(), "Number of timed words."),
+        _col("chunk_count", pa.int32(), "Number of search chunks (rows in chunks)."),
+        _col("cue_count", pa.int32(), "Number of caption cues (rows in cues)."),
+        _col("mention_count", pa.int32(), "Number of mentions (rows in mentions)."),
+        _col("warning_count", pa.int32(), "Number of warnings ingest reported."),
+        _col("repair_count", pa.int32(), "Number of repairs ingest made to the text."),
+    ]
+)
+
+SEGMENTS_SCHEMA = pa.schema(
+    [
+        _col("segment_id", pa.string(), "Stable id: '<doc_id>#seg<idx>'."),
+        _col("doc_id", _DICT, "Document id (see documents)."),
+        _col("idx", pa.int32(), "Position of the paragraph in its document, from 0."),
+        _col("start_ms", pa.int64(), "Start: the paragraph's timing marker, in ms."),
+        _col(
+            "end_ms", pa.int64(), "End: the next paragraph's start (the video's end for the last)."
+        ),
+        _col("speaker", _DICT, "Speaker label; null when none is given.", nullable=True),
+        _col("text", pa.string(), "Paragraph text, without marker and speaker label."),
+        _col("line", pa.int32(), "1-based line of the marker in the source file."),
+    ]
+)
+
+CHUNKS_SCHEMA = pa.schema(
+    [
+        _col("chunk_id", pa.string(), "Stable id of the search unit: the key to upsert on."),
+        _col("doc_id", _DICT, "Document id (see documents)."),
+        _col("idx", pa.int32(), "Position of the chunk in its document, from 0."),
+        _col("start_ms", pa.int64(), "Estimated time of the chunk's first word, in ms."),
+        _col("end_ms", pa.int64(), "Estimated end of the chunk's last word, in ms."),
+        _col("speaker", _DICT, "Speaker label; null when none is given.", nullable=True),
+        _col("text", pa.string(), "Chunk text: whole sentences, roughly 15-45 s of speech."),
+        _col("course", _DICT, "Course title; null when absent.", nullable=True),
+        _col("institution", _DICT, "Institution; null when absent.", nullable=True),
+        _col("step_title", _DICT, "Step title; null when absent.", nullable=True),
+        _col(
+            "deep_link",
+            pa.string(),
+            "'<video_url>#t=<whole seconds>' jumping to start_ms; null without a video URL.",
+            nullable=True,
+        ),
+        _col(
+            "entity_texts",
+            _STRINGS,
+            "Texts of the named entities in the chunk, deduplicated, in order of appearance.",
+        ),
+        _col(
+            "entity_labels",
+            _STRINGS,
+            "Labels of those entities (PERSON, ORG, ...), deduplicated, in order of appearance.",
+        ),
+        _col(
+            "intervention_ids",
+            _STRINGS,
+            "Canonical ids of the interventions named in the chunk, deduplicated, in order.",
+        ),
+    ]
+)
+
+CUES_SCHEMA = pa.schema(
+    [
+        _col("cue_id", pa.string(), "Stable id: '<doc_id>#cue<idx>'."),
+        _col("doc_id", _DICT, "Document id (see documents)."),
+        _col("idx", pa.int32(), "Position of the cue in its document, from 0."),
+        _col("start_ms", pa.int64(), "When the cue appears, in ms."),
+        _col("end_ms", pa.int64(), "When the cue disappears, in ms."),
+        _col("speaker", _DICT, "Speaker label; null when none is given.", nullable=True),
+        _col("text", pa.string(), "Cue text: its lines joined by a space."),
+        _col("lines", _STRINGS, "The cue's lines as displayed (one or two)."),
+    ]
+)
+
+MENTIONS_SCHEMA = pa.schema(
+    [
+        _col("mention_id", pa.string(), "Stable id of the mention (from the tag stage)."),
+        _col("doc_id", _DICT, "Document id (see documents)."),
+        _col(
+            "chunk_id",
+            pa.string(),
+            "Chunk the mention is in (see chunks); null for the step title and description.",
+            nullable=True,
+        ),
+        _col(
+            "paragraph",
+            pa.int32(),
+            "Paragraph index (segments.idx); null for the step title and description.",
+            nullable=True,
+        ),
+        _col("part", _DICT, "Where the text is: paragraph, step_title or step_description."),
+        _col("start", pa.int32(), "Start of the mention: character offset in that text."),
+        _col("end", pa.int32(), "End of the mention: character offset (exclusive)."),
+        _col("text", pa.string(), "The mention as written."),
+        _col("label", _DICT, "Entity label (PERSON, ORG, GPE, ...) or INTERVENTION."),
+        _col(
+            "canonical_id",
+            _DICT,
+            "Gazetteer id of the intervention; null for model entities.",
+            nullable=True,
+        ),
+        _col(
+            "canonical_name",
+            _DICT,
+            "Canonical name of the intervention; null for model entities.",
+            nullable=True,
+        ),
+        _col("categories", _STRINGS, "Gazetteer categories (delivery, tier); empty for entities."),
+        _col("source", _DICT, "Who found it: model (spaCy) or gazetteer."),
+        _col(
+            "start_ms",
+            pa.int64(),
+            "Estimated time the mention is spoken, in ms; null outside the transcript.",
+            nullable=True,
+        ),
+    ]
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": DOCUMENTS_SCHEMA,
+    "segments": SEGMENTS_SCHEMA,
+    "chunks": CHUNKS_SCHEMA,
+    "cues": CUES_SCHEMA,
+    "mentions": MENTIONS_SCHEMA,
+}
+TABLE_ROWS: dict[str, str] = {
+    "documents": "one row per transcript",
+    "segments": "one row per timed paragraph",
+    "chunks": "one row per search unit (what a search engine indexes)",
+    "cues": "one row per caption cue",
+    "mentions": "one row per named-entity or intervention mention",
+}
+
+# --- rows -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    doc_id: str
+    source: str
+    sha256: str
+    course: str | None
+    institution: str | None
+    step_title: str | None
+    step_description: str | None
+    video_url: str | None
+    duration_ms: int
+    duration_estimated: bool
+    speakers: tuple[str, ...]
+    paragraph_count: int
+    word_count: int
+    chunk_count: int
+    cue_count: int
+    mention_count: int
+    warning_count: int
+    repair_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRow:
+    segment_id: str
+    doc_id: str
+    idx: int
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRow:
+    chunk_id: str
+    doc_id: str
+    idx: int
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    course: str | None
+    institution: str | None
+    step_title: str | None
+    deep_link: str | None
+    entity_texts: tuple[str, ...]
+    entity_labels: tuple[str, ...]
+    intervention_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CueRow:
+    cue_id: str
+    doc_id: str
+    idx: int
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRow:
+    mention_id: str
+    doc_id: str
+    chunk_id: str | None
+    paragraph: int | None
+    part: str
+    start: int
+    end: int
+    text: str
+    label: str
+    canonical_id: str | None
+    canonical_name: str | None
+    categories: tuple[str, ...]
+    source: str
+    start_ms: int | None
+
+
+ROW_TYPES: dict[str, type] = {
+    "documents": DocumentRow,
+    "segments": SegmentRow,
+    "chunks": ChunkRow,
+    "cues": CueRow,
+    "mentions": MentionRow,
+}
+
+
+def sorted_results(results: Sequence[DocumentResult]) -> list[DocumentResult]:
+    """Results in doc_id order; two results with one doc_id are refused."""
+    ordered = sorted(results, key=lambda r: r.transcript.doc_id)
+    for before, after in itertools.pairwise(ordered):
+        if before.transcript.doc_id == after.transcript.doc_id:
+            raise PipelineError(
+                f"two documents share the id '{after.transcript.doc_id}'"
+                f" ({before.transcript.source} and {after.transcript.source});"
+                " ids must be unique for the index. Rename one of the two files."
+            )
+    return ordered
+
+
+def deep_link(video_url: str | None, start_ms: int) -> str | None:
+    """A media-fragment link to the moment: whole seconds, rounded down so no word is cut."""
+    if not video_url:
+        return None
+    base = video_url.split("#", 1)[0]  # a fragment already there would hide ours
+    return f"{base}#t={start_ms // 1000}"
+
+
+def _mention_order(mention: Mention) -> tuple[int, int, int, int, str]:
+    # The step title and description come before the transcript on the page.
+    rank = {"step_title": 0, "step_description": 1}.get(mention.part, 2)
+    paragraph = -1 if mention.paragraph is None else mention.paragraph
+    return (rank, paragraph, mention.start, mention.end, mention.mention_id)
+
+
+def document_rows(results: Sequence[DocumentResult]) -> list[DocumentRow]:
+    rows = []
+    for result in sorted_results(results):
+        transcript, metadata = result.transcript, result.transcript.metadata
+        rows.append(
+            DocumentRow(
+                doc_id=transcript.doc_id,
+                source=transcript.source,
+                sha256=transcript.sha256,
+                course=metadata.course,
+                institution=metadata.institution,
+                step_title=metadata.step_title,
+                step_description=metadata.step_description,
+                video_url=result.video_url,
+                duration_ms=result.timeline.end_ms,
+                duration_estimated=result.timeline.end_estimated,
+                speakers=transcript.speakers,
+                paragraph_count=len(transcript.paragraphs),
+                word_count=len(result.timeline.words),
+                chunk_count=len(result.chunks),
+                cue_count=len(result.cues),
+                mention_count=len(result.mentions),
+                warning_count=len(transcript.warnings),
+                repair_count=sum(repair.count for repair in transcript.repairs),
+            )
+        )
+    return rows
+
+
+def segment_rows(results: Sequence[DocumentResult]) -> list[SegmentRow]:
+    rows = []
+    for result in sorted_results(results):
+        doc_id = result.transcript.doc_id
+        for paragraph in sorted(result.transcript.paragraphs, key=lambda p: p.index):
+            # Only the last paragraph lacks an end; the timeline knows (or estimated) it.
+            end_ms = paragraph.end_ms if paragraph.end_ms is not None else result.timeline.end_ms
+            rows.append(
+                SegmentRow(
+                    segment_id=f"{doc_id}#seg{paragraph.index}",
+                    doc_id=doc_id,
+                    idx=paragraph.index,
+                    start_ms=paragraph.start_ms,
+                    end_ms=end_ms,
+                    speaker=paragraph.speaker,
+                    text=paragraph.text,
+                    line=paragraph.line,
+                )
+            )
+    return rows
+
+
+def chunk_rows(results: Sequence[DocumentResult]) -> list[ChunkRow]:
+    rows = []
+    for result in sorted_results(results):
+        metadata = result.transcript.metadata
+        by_chunk: dict[str, list[Mention]] = {}
+        for mention in sorted(result.mentions, key=_mention_order):
+            if mention.chunk_id is not None:
+                by_chunk.setdefault(mention.chunk_id, []).append(mention)
+        for chunk in sorted(result.chunks, key=lambda c: c.idx):
+            texts: dict[str, None] = {}
+            labels: dict[str, None] = {}
+            interventions: dict[str, None] = {}
+            for mention in by_chunk.get(chunk.chunk_id, ()):
+                if mention.label == INTERVENTION_LABEL:
+                    if mention.canonical_id:
+                        interventions.setdefault(mention.canonical_id)
+                else:
+                    texts.setdefault(mention.text)
+                    labels.setdefault(mention.label)
+            rows.append(
+                ChunkRow(
+                    chunk_id=chunk.chunk_id,
+                    doc_id=chunk.doc_id,
+                    idx=chunk.idx,
+                    start_ms=chunk.start_ms,
+                    end_ms=chunk.end_ms,
+                    speaker=chunk.speaker,
+                    text=chunk.text,
+                    course=metadata.course,
+                    institution=metadata.institution,
+                    step_title=metadata.step_title,
+                    deep_link=deep_link(result.video_url, chunk.start_ms),
+                    entity_texts=tuple(texts),
+                    entity_labels=tuple(labels),
+                    intervention_ids=tuple(interventions),
+                )
+            )
+    return rows
+
+
+def cue_rows(results: Sequence[DocumentResult]) -> list[CueRow]:
+    rows = []
+    for result in sorted_results(results):
+        doc_id = result.transcript.doc_id
+        for cue in sorted(result.cues, key=lambda c: c.idx):
+            rows.append(
+                CueRow(
+                    cue_id=f"{doc_id}#cue{cue.idx}",
+                    doc_id=doc_id,
+                    idx=cue.idx,
+                    start_ms=cue.start_ms,
+                    end_ms=cue.end_ms,
+                    speaker=cue.speaker,
+                    text=cue.text,
+                    lines=cue.lines,
+                )
+            )
+    return rows
+
+
+def mention_rows(results: Sequence[DocumentResult]) -> list[MentionRow]:
+    rows = []
+    for result in sorted_results(results):
+        for mention in sorted(result.mentions, key=_mention_order):
+            rows.append(
+                MentionRow(
+                    mention_id=mention.mention_id,
+                    doc_id=mention.doc_id,
+                    chunk_id=mention.chunk_id,
+                    paragraph=mention.paragraph,
+                    part=mention.part,
+                    start=mention.start,
+                    end=mention.end,
+                    text=mention.text,
+                    label=mention.label,
+                    canonical_id=mention.canonical_id,
+                    canonical_name=mention.canonical_name,
+                    categories=mention.categories,
+                    source=mention.source,
+                    start_ms=mention.start_ms,
+                )
+            )
+    return rows
+
+
+ROW_BUILDERS: dict[str, Callable[[Sequence[DocumentResult]], Sequence[Any]]] = {
+    "documents": document_rows,
+    "segments": segment_rows,
+    "chunks": chunk_rows,
+    "cues": cue_rows,
+    "mentions": mention_rows,
+}
+
+# --- tables ---------------------------------------------------------------------
+
+
+def rows_to_table(name: str, rows: Sequence[Any]) -> pa.Table:
+    """Rows of ``ROW_TYPES[name]`` as a Table with the explicit schema and its metadata."""
+    schema = SCHEMAS[name]
+    columns: list[list[Any]] = [[] for _ in schema.names]
+    for row in rows:
+        for column, column_name in zip(columns, schema.names, strict=True):
+            value = getattr(row, column_name)
+            column.append(list(value) if isinstance(value, tuple) else value)
+    table = pa.Table.from_arrays(
+        [pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)],
+        schema=schema,
+    )
+    for field, column in zip(schema, table.columns, strict=True):
+        # pyarrow does not check nullability; a null here is a bug upstream.
+        if not field.nullable and column.null_count:
+            raise ValueError(f"{name}.{field.name}: {column.null_count} nulls in a required column")
+    return table.replace_schema_metadata(_file_metadata(name))
+
+
+def _file_metadata(name: str) -> dict[bytes, bytes]:
+    # Nothing time- or host-dependent: identical input must give identical bytes.
+    return {
+        META_SCHEMA_VERSION: SCHEMA_VERSION.encode(),
+        META_PIPELINE_VERSION: __version__.encode(),
+        META_TABLE: name.encode(),
+    }
+
+
+def tables(results: Sequence[DocumentResult]) -> dict[str, pa.Table]:
+    """Every table, keyed by name, in ``SCHEMAS`` order."""
+    return {name: rows_to_table(name, build(results)) for name, build in ROW_BUILDERS.items()}
+
+
+# --- files ----------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, moved over it only when the block succeeds.
+
+    Readers never see a half-written file, and a failure leaves the old one intact.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    temp_path = Path(temporary)
+    try:
+        yield temp_path
+        os.chmod(temp_path, 0o644)  # mkstemp makes it private; outputs are shared
+        os.replace(temp_path, path)
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write one table atomically, with options fixed so the bytes are reproducible."""
+    with atomic_target(path) as temporary:
+        pq.write_table(
+            table,
+            temporary,
+            compression="zstd",
+            compression_level=ZSTD_LEVEL,
+            use_dictionary=True,
+            write_statistics=True,
+            row_group_size=ROW_GROUP_SIZE,
+            version="2.6",
+        )
+
+
+def index_dir(out_dir: Path) -> Path:
+    return Path(out_dir) / INDEX_DIR
+
+
+def write_tables(results: Sequence[DocumentResult], out_dir: Path) -> dict[str, Path]:
+    """Write ``out_dir/index/<table>.parquet`` for every table; returns the paths by name."""
+    written: dict[str, Path] = {}
+    for name, table in tables(results).items():
+        path = index_dir(out_dir) / f"{name}.parquet"
+        try:
+            write_parquet(table, path)
+        except OSError as error:
+            raise PipelineError(
+                f"{path}: cannot write the table ({error.strerror or error})."
+                " Check that the folder is writable and the disk has space."
+            ) from None
+        written[name] = path
+    return written
+
+
+def locate(path: Path, filename: str) -> Path:
+    """Find an index file given the file, the index folder or the output folder above it.
+
+    All three are accepted because users pass whichever they have at hand.
+    """
+    path = Path(path)
+    for candidate in (path, path / filename, path / INDEX_DIR / filename):
+        if candidate.is_file() and candidate.name == filename:
+            return candidate
+    raise ConfigError(
+        f"{path}: no {filename} found there or in {path / INDEX_DIR}."
+        " Build the index with 'pipeline run' (or 'pipeline index') and pass its --out folder."
+    )
+
+
+def read_table(path: Path, name: str) -> pa.Table:
+    """Read one of our tables back, checking it was written with this schema version."""
+    file = locate(path, f"{name}.parquet")
+    try:
+        table = pq.read_table(file)
+    except (OSError, pa.ArrowInvalid) as error:
+        raise ConfigError(
+            f"{file}: not a readable Parquet file ({error}). Rebuild it with 'pipeline run'."
+        ) from None
+    found = (table.schema.metadata or {}).get(META_SCHEMA_VERSION, b"").decode() or "none"
+    if found != SCHEMA_VERSION:
+        raise ConfigError(
+            f"{file}: schema version {found}, this pipeline reads version {SCHEMA_VERSION}."
+            " Rebuild the index with 'pipeline run'."
+        )
+    return table
+
+
+def read_chunks(path: Path) -> list[ChunkRow]:
+    """The chunks table read back from ``chunks.parquet`` as rows."""
+    table = read_table(path, "chunks")
+    names = [field.name for field in fields(ChunkRow)]
+    rows = []
+    for record in table.select(names).to_pylist():
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in record.items()
+        }
+        rows.append(ChunkRow(**values))
+    return rows
+
+
+# --- documentation --------------------------------------------------------------
+
+
+def type_name(type_: pa.DataType) -> str:
+    """A reader's name for a column type: 'string (dictionary)', 'list<string>'."""
+    if pa.types.is_dictionary(type_):
+        return f"{type_name(type_.value_type)} (dictionary)"
+    if pa.types.is_list(type_):
+        return f"list<{type_name(type_.value_type)}>"
+    return str(type_)
+
+
+def describe_schemas() -> str:
+    """Markdown: one section per table, one row per column (type and meaning).
+
+    README embeds this text, so the documentation cannot drift from the schemas.
+    """
+    parts = [
+        f"Schema version {SCHEMA_VERSION}. Every file carries `pipeline.schema_version`,"
+        " `pipeline.version` and `pipeline.table` in its Parquet key-value metadata;"
+        " `(dictionary)` columns load as categoricals; times are integer milliseconds.\n"
+    ]
+    for name, schema in SCHEMAS.items():
+        lines = [
+            f"### `{INDEX_DIR}/{name}.parquet`: {TABLE_ROWS[name]}",
+            "",
+            "| column | type | meaning |",
+            "|---|---|---|",
+        ]
+        for field in schema:
+            kind = type_name(field.type) + (", nullable" if field.nullable else "")
+            meaning = (field.metadata or {}).get(b"description", b"").decode()
+            lines.append(f"| `{field.name}` | {kind} | {meaning} |")
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)

@@ -1,0 +1,566 @@
+"""Search: chunks -> a SQLite FTS5 index, ranked queries over it, and search-engine exports.
+
+``build_search_index(results, out_dir)`` writes ``out_dir/index/search.sqlite``
+(porter + unicode61 tokenizer, BM25 ranking) atomically and reproducibly;
+``search(path, query, ...)`` returns ranked ``Hit``s; ``export_chunks`` writes the
+chunks as JSON lines or an OpenSearch/Elasticsearch bulk body.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.index import (
+    CHUNKS_SCHEMA,
+    INTERVENTION_LABEL,
+    SCHEMA_VERSION,
+    ChunkRow,
+    atomic_target,
+    chunk_rows,
+    deep_link,
+    index_dir,
+    locate,
+    read_chunks,
+    sorted_results,
+)
+from pipeline.model import DocumentResult, Mention, Word
+
+SEARCH_FILE = "search.sqlite"
+SNIPPET_TOKENS = 24
+TOKENIZER = "porter unicode61"
+
+_SCHEMA_SQL = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE chunks (
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    speaker TEXT,
+    text TEXT NOT NULL,
+    course TEXT,
+    institution TEXT,
+    step_title TEXT,
+    video_url TEXT,
+    entity_texts TEXT NOT NULL,      -- JSON array
+    entity_labels TEXT NOT NULL,     -- JSON array
+    intervention_ids TEXT NOT NULL,  -- JSON array
+    word_times TEXT NOT NULL         -- JSON [[character offset in text, start_ms], ...]
+);
+-- Exact-match filters, one row per (value, chunk), with the time of the value's first
+-- mention in the chunk; WITHOUT ROWID makes them their own indexes.
+CREATE TABLE chunk_interventions (
+    intervention_id TEXT NOT NULL,
+    chunk_rowid INTEGER NOT NULL REFERENCES chunks(rowid),
+    start_ms INTEGER NOT NULL,
+    PRIMARY KEY (intervention_id, chunk_rowid)
+) WITHOUT ROWID;
+CREATE TABLE chunk_labels (
+    label TEXT NOT NULL COLLATE NOCASE,
+    chunk_rowid INTEGER NOT NULL REFERENCES chunks(rowid),
+    start_ms INTEGER NOT NULL,
+    PRIMARY KEY (label, chunk_rowid)
+) WITHOUT ROWID;
+-- External content: the text is stored once, in chunks; snippet() reads it there.
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    text, content='chunks', content_rowid='rowid', tokenize='{TOKENIZER}'
+);
+"""
+
+# --- building -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRecord:
+    """A chunk as the search index holds it: its row, and what places a match in time."""
+
+    row: ChunkRow
+    video_url: str | None
+    word_times: tuple[tuple[int, int], ...]  # (character offset in row.text, start_ms)
+    interventions: tuple[tuple[str, int], ...]  # (id, time of its first mention here)
+    labels: tuple[tuple[str, int], ...]  # (label, time of its first mention here)
+
+
+def search_path(out_dir: Path) -> Path:
+    return index_dir(out_dir) / SEARCH_FILE
+
+
+def build_search_index(results: Sequence[DocumentResult], out_dir: Path) -> Path:
+    """Write ``out_dir/index/search.sqlite`` from the chunks; returns its path."""
+    return write_search_index(search_records(results), search_path(out_dir))
+
+
+def search_records(results: Sequence[DocumentResult]) -> list[SearchRecord]:
+    """One record per chunk, in chunks-table order."""
+    extras: dict[str, tuple[Any, ...]] = {}
+    for result in sorted_results(results):
+        by_chunk: dict[str, list[Mention]] = {}
+        for mention in result.mentions:
+            if mention.chunk_id is not None:
+                by_chunk.setdefault(mention.chunk_id, []).append(mention)
+        for chunk in result.chunks:
+            words = result.timeline.words[chunk.first_word : chunk.last_word + 1]
+            interventions: dict[str, int] = {}
+            labels: dict[str, int] = {}
+            for mention in by_chunk.get(chunk.chunk_id, ()):
+                when = chunk.start_ms if mention.start_ms is None else mention.start_ms
+                # INTERVENTION counts as a label too, so that --label INTERVENTION works.
+                labels[mention.label] = min(when, labels.get(mention.label, when))
+                if mention.label == INTERVENTION_LABEL and mention.canonical_id:
+                    key = mention.canonical_id
+                    interventions[key] = min(when, interventions.get(key, when))
+            extras[chunk.chunk_id] = (
+                result.video_url,
+                word_offsets(chunk.text, words),
+                tuple(sorted(interventions.items())),
+                tuple(sorted(labels.items())),
+            )
+    return [SearchRecord(row, *extras[row.chunk_id]) for row in chunk_rows(results)]
+
+
+def word_offsets(text: str, words: Sequence[Word]) -> tuple[tuple[int, int], ...]:
+    """Where each word starts in the chunk text, with its time; unfound words are skipped."""
+    found: list[tuple[int, int]] = []
+    cursor = 0
+    for word in words:
+        at = text.find(word.text, cursor)
+        if at >= 0:
+            found.append((at, word.start_ms))
+            cursor = at + len(word.text)
+    return tuple(found)
+
+
+def write_search_index(records: Sequence[SearchRecord], path: Path) -> Path:
+    """Build the FTS5 database at ``path`` atomically, the same bytes for the same records."""
+    try:
+        with atomic_target(path) as temporary, closing(sqlite3.connect(temporary)) as db:
+            # No journal and a fixed page size: the file is private until it is moved
+            # into place, and its bytes then depend on the records alone.
+            db.executescript("PRAGMA page_size = 4096; PRAGMA journal_mode = OFF;")
+            db.executescript(_SCHEMA_SQL)
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("schema_version", SCHEMA_VERSION),
+                    ("pipeline_version", __version__),
+                    ("tokenizer", TOKENIZER),
+                ],
+            )
+            for rowid, record in enumerate(records, start=1):
+                row = record.row
+                db.execute(
+                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        rowid,
+                        row.chunk_id,
+                        row.doc_id,
+                        row.idx,
+                        row.start_ms,
+                        row.end_ms,
+                        row.speaker,
+                        row.text,
+                        row.course,
+                        row.institution,
+                        row.step_title,
+                        record.video_url,
+                        _json(row.entity_texts),
+                        _json(row.entity_labels),
+                        _json(row.intervention_ids),
+                        _json(record.word_times),
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO chunk_interventions VALUES (?, ?, ?)",
+                    [(key, rowid, ms) for key, ms in record.interventions],
+                )
+                db.executemany(
+                    # OR IGNORE: labels differing only in case share a row (COLLATE NOCASE).
+                    "INSERT OR IGNORE INTO chunk_labels VALUES (?, ?, ?)",
+                    [(key, rowid, ms) for key, ms in record.labels],
+                )
+            db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+            db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+            db.commit()
+            db.execute("VACUUM")
+    except (OSError, sqlite3.Error) as error:
+        raise PipelineError(
+            f"{path}: cannot write the search index ({error})."
+            " Check that the folder is writable and the disk has space."
+        ) from None
+    return path
+
+
+def _json(values: Sequence[Any]) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- queries --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked chunk, placed at the moment the match is spoken.
+
+    ``start_ms`` is the estimated time of the first matched word (of the filtered
+    intervention or label's first mention in a listing without words); ``end_ms``
+    is the chunk's end, ``chunk_start_ms`` its start. ``deep_link`` jumps to
+    ``start_ms``. ``snippet`` marks the matched words with [ ].
+    """
+
+    doc_id: str
+    chunk_id: str
+    step_title: str | None
+    course: str | None
+    start_ms: int
+    end_ms: int
+    chunk_start_ms: int
+    deep_link: str | None
+    snippet: str
+    score: float  # BM25 relevance, higher is better; 0.0 in a listing without words
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    prefix: bool = False  # written with a trailing '*'
+
+    def fts(self) -> str:
+        # A double-quoted string is always a plain phrase to FTS5: no operator, column
+        # filter or syntax character inside it means anything.
+        quoted = '"' + self.text.replace('"', '""') + '"'
+        return quoted + "*" if self.prefix else quoted
+
+
+# FTS5's operator words; typed in capitals they are meant as operators, which this
+# plain-words search does not offer, so they are dropped rather than searched for.
+OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
+# Characters that join two runs of letters into one word ("don't", "parent-infant",
+# "3.5"); inside quotes FTS5 tokenizes such a word into a phrase of its parts.
+_JOINERS = frozenset("'’-._")
+
+
+def _is_word_char(char: str) -> bool:
+    # Letters, marks and numbers, as unicode61 counts them; everything else separates.
+    return bool(char) and unicodedata.category(char)[0] in "LMN"
+
+
+def query_terms(query: str) -> list[Term]:
+    """The words of a user query, with FTS5 syntax and stray punctuation removed."""
+    text = unicodedata.normalize("NFKC", query)
+    terms: list[Term] = []
+    word: list[str] = []
+    for position, char in enumerate(text):
+        following = text[position + 1 : position + 2]
+        joins = bool(word) and char in _JOINERS and _is_word_char(following)
+        if _is_word_char(char) or joins:
+            word.append(char)
+        elif word:
+            terms.append(Term("".join(word), prefix=char == "*"))
+            word = []
+    if word:
+        terms.append(Term("".join(word)))
+    return [
+        term
+        for term in terms
+        if term.text not in OPERATOR_WORDS and any(c.isalnum() for c in term.text)
+    ]
+
+
+def match_expressions(terms: Sequence[Term]) -> tuple[str, str | None]:
+    """FTS5 expressions for all terms (implicit AND) and, for two or more, the phrase."""
+    all_terms = " ".join(term.fts() for term in terms)
+    phrase = " + ".join(term.fts() for term in terms) if len(terms) > 1 else None
+    return all_terms, phrase
+
+
+def search(
+    index_path: Path,
+    query: str,
+    *,
+    intervention: str | None = None,
+    label: str | None = None,
+    course: str | None = None,
+    limit: int = 10,
+) -> list[Hit]:
+    """Ranked chunks for a plain-words query, filtered; never raises a database error.
+
+    Chunks holding the words as a phrase come first, then those holding them all,
+    each group by BM25. Without words, the filtered chunks are listed in time order.
+    ``index_path`` is the search file, the index folder or the output folder.
+    """
+    if limit < 1:
+        raise ConfigError(f"the limit must be 1 or more, not {limit}.")
+    terms = query_terms(query)
+    filters: dict[str, str | None] = {
+        "intervention": intervention,
+        "label": label,
+        "course": course,
+    }
+    if not terms and not any(filters.values()):
+        raise ConfigError(
+            f"the query {query!r} has no words to search for (operators and punctuation are"
+            " ignored). Give some words, or list chunks with --intervention, --label or --course."
+        )
+    with _open(index_path) as db:
+        where, params = _filters(db, filters)
+        if not terms:
+            return _listing(db, where, params, limit)
+        all_terms, phrase = match_expressions(terms)
+        hits = _ranked(db, where, {**params, "match": phrase or all_terms}, limit)
+        if phrase and len(hits) < limit:
+            seen = ["c.rowid NOT IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH :phrase)"]
+            more = {**params, "match": all_terms, "phrase": phrase}
+            hits += _ranked(db, where + seen, more, limit - len(hits))
+        return hits
+
+
+_COLUMNS = (
+    "c.doc_id, c.chunk_id, c.step_title, c.course, c.start_ms, c.end_ms, c.video_url, c.word_times"
+)
+
+
+def _ranked(
+    db: sqlite3.Connection, where: list[str], params: dict[str, Any], limit: int
+) -> list[Hit]:
+    # highlight() marks the matches with STX/ETX (never in transcript text, ingest
+    # drops control characters): the first STX is the first match's offset.
+    sql = f"""
+        SELECT {_COLUMNS},
+               instr(highlight(chunks_fts, 0, char(2), char(3)), char(2)) - 1,
+               snippet(chunks_fts, 0, '[', ']', '…', {SNIPPET_TOKENS}),
+               -bm25(chunks_fts) AS score
+        FROM chunks_fts JOIN chunks AS c ON c.rowid = chunks_fts.rowid
+        WHERE chunks_fts MATCH :match {"".join(" AND " + w for w in where)}
+        ORDER BY score DESC, c.doc_id, c.start_ms
+        LIMIT :limit
+    """
+    hits = []
+    for row in _run(db, sql, {**params, "limit": limit}):
+        *columns, offset, snippet, score = row
+        moment = _time_at(columns[4], columns[7], offset)
+        hits.append(_hit(columns, moment, snippet, float(score)))
+    return hits
+
+
+def _listing(
+    db: sqlite3.Connection, where: list[str], params: dict[str, Any], limit: int
+) -> list[Hit]:
+    # Placed at the filtered intervention's (or label's) first mention in the chunk.
+    sql = f"""
+        SELECT {_COLUMNS}, coalesce(
+                   (SELECT start_ms FROM chunk_interventions
+                    WHERE chunk_rowid = c.rowid AND intervention_id = :intervention),
+                   (SELECT start_ms FROM chunk_labels
+                    WHERE chunk_rowid = c.rowid AND label = :label),
+                   c.start_ms),
+               c.text
+        FROM chunks AS c
+        WHERE {" AND ".join(where)}
+        ORDER BY c.doc_id, c.start_ms, c.idx
+        LIMIT :limit
+    """
+    values = {"intervention": None, "label": None, **params, "limit": limit}
+    hits = []
+    for row in _run(db, sql, values):
+        *columns, moment, text = row
+        hits.append(_hit(columns, moment, _lead(text), 0.0))
+    return hits
+
+
+def _time_at(chunk_start_ms: int, word_times: str, offset: int) -> int:
+    """The start of the word holding character ``offset`` of the chunk text."""
+    times = json.loads(word_times)
+    position = bisect_right([at for at, _ in times], offset) - 1
+    return int(times[position][1]) if offset >= 0 and position >= 0 else chunk_start_ms
+
+
+def _hit(columns: Sequence[Any], start_ms: int, snippet: str, score: float) -> Hit:
+    doc_id, chunk_id, step_title, course, chunk_start_ms, end_ms, video_url, _ = columns
+    return Hit(
+        doc_id=doc_id,
+        chunk_id=chunk_id,
+        step_title=step_title,
+        course=course,
+        start_ms=start_ms,
+        end_ms=end_ms,
+        chunk_start_ms=chunk_start_ms,
+        deep_link=deep_link(video_url, start_ms),
+        snippet=snippet,
+        score=score,
+    )
+
+
+def _lead(text: str, words: int = SNIPPET_TOKENS) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+# The filters: SQL condition, and the query listing the values an index holds.
+_FILTERS = {
+    "intervention": (
+        "c.rowid IN (SELECT chunk_rowid FROM chunk_interventions"
+        " WHERE intervention_id = :intervention)",
+        "SELECT DISTINCT intervention_id FROM chunk_interventions",
+    ),
+    "label": (
+        "c.rowid IN (SELECT chunk_rowid FROM chunk_labels WHERE label = :label)",
+        "SELECT DISTINCT label FROM chunk_labels",
+    ),
+    "course": (
+        "instr(casefold(c.course), casefold(:course)) > 0",
+        "SELECT DISTINCT course FROM chunks WHERE course IS NOT NULL",
+    ),
+}
+
+
+def _filters(
+    db: sqlite3.Connection, values: dict[str, str | None]
+) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions for the filters given; a value no chunk has is an error naming the known."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    for name, value in values.items():
+        if not value:
+            continue
+        condition, known_sql = _FILTERS[name]
+        sql = f"SELECT EXISTS (SELECT 1 FROM chunks AS c WHERE {condition})"
+        if not _run(db, sql, {name: value})[0][0]:
+            known = sorted(str(row[0]) for row in _run(db, known_sql, {}))
+            listed = ", ".join(known[:20]) + (", …" if len(known) > 20 else "") or "none"
+            exact = " (ids match exactly)" if name == "intervention" else ""
+            raise ConfigError(
+                f"no chunk in the index matches --{name} {value!r}{exact}. Known values: {listed}."
+            )
+        where.append(condition)
+        params[name] = value
+    return where, params
+
+
+@contextmanager
+def _open(index_path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to a search index of this schema version."""
+    path = locate(Path(index_path), SEARCH_FILE)
+    # mode=ro: a wrong path must not leave an empty database behind.
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as error:
+        raise ConfigError(f"{path}: cannot open the search index ({error}).") from None
+    try:
+        db.create_function("casefold", 1, _casefold, deterministic=True)
+        version = _run(db, "SELECT value FROM meta WHERE key = 'schema_version'", {})
+        found = version[0][0] if version else "none"
+        if found != SCHEMA_VERSION:
+            raise ConfigError(
+                f"{path}: search index schema version {found}, this pipeline reads version"
+                f" {SCHEMA_VERSION}. Rebuild it with 'pipeline run'."
+            )
+        yield db
+    finally:
+        db.close()
+
+
+def _casefold(value: str | None) -> str | None:
+    return None if value is None else value.casefold()
+
+
+def _run(db: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.Error as error:
+        # User words reach FTS5 quoted term by term, so this is a damaged or foreign
+        # file, not query syntax.
+        raise ConfigError(
+            f"the search index cannot be read ({error}). Rebuild it with 'pipeline run'."
+        ) from None
+
+
+# --- export ---------------------------------------------------------------------
+
+
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+    OPENSEARCH_BULK = "opensearch-bulk"
+
+
+def safe_id(chunk_id: str) -> str:
+    """``chunk_id`` spelt with [A-Za-z0-9_-] only, one to one (Meilisearch's id rule).
+
+    Any other character, '_' included, becomes '_<hex code point>_', so the
+    mapping can be undone and two chunk ids never share a safe id.
+    """
+    out = []
+    for char in chunk_id:
+        if char.isascii() and (char.isalnum() or char == "-"):
+            out.append(char)
+        else:
+            out.append(f"_{ord(char):x}_")
+    return "".join(out)
+
+
+def chunk_document(row: ChunkRow) -> dict[str, Any]:
+    """One chunk as a search-engine document: every chunks column, plus ``id``."""
+    document: dict[str, Any] = {"id": safe_id(row.chunk_id)}
+    for name in CHUNKS_SCHEMA.names:
+        value = getattr(row, name)
+        document[name] = list(value) if isinstance(value, tuple) else value
+    return document
+
+
+def export_format(fmt: ExportFormat | str) -> ExportFormat:
+    """The format named by ``fmt``, or ConfigError naming the choices."""
+    try:
+        return ExportFormat(fmt)
+    except ValueError:
+        choices = ", ".join(f.value for f in ExportFormat)
+        raise ConfigError(f"unknown export format {fmt!r}; choose one of {choices}.") from None
+
+
+def export_lines(rows: Sequence[ChunkRow], fmt: ExportFormat | str) -> Iterator[str]:
+    """The export as lines without their newline, in chunks-table order."""
+    bulk = export_format(fmt) is ExportFormat.OPENSEARCH_BULK
+    for row in rows:
+        if bulk:
+            yield json.dumps({"index": {"_id": row.chunk_id}}, ensure_ascii=False)
+        yield json.dumps(chunk_document(row), ensure_ascii=False)
+
+
+def export_chunks(
+    source: Sequence[DocumentResult] | Path, fmt: ExportFormat | str, out_file: Path
+) -> int:
+    """Write the chunks of ``source`` (results, or an index/output folder) to ``out_file``.
+
+    ``jsonl``: one JSON document per chunk. ``opensearch-bulk``: an action line
+    ``{"index": {"_id": chunk_id}}`` before each document, as the _bulk API takes.
+    Returns the number of chunks written.
+    """
+    fmt = export_format(fmt)  # before any work
+    rows = read_chunks(source) if isinstance(source, Path) else chunk_rows(source)
+    lines = list(export_lines(rows, fmt))
+    out_file = Path(out_file)
+    try:
+        with (
+            atomic_target(out_file) as temporary,
+            temporary.open("w", encoding="utf-8", newline="\n") as handle,
+        ):
+            for line in lines:
+                handle.write(line + "\n")
+    except OSError as error:
+        raise PipelineError(
+            f"{out_file}: cannot write the export ({error.strerror or error})."
+            " Check the folder exists and is writable."
+        ) from None
+    return len(rows)
