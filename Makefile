@@ -40,7 +40,8 @@ check-types: install
 	$(BIN)/mypy pipeline
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/timing.py
+	$(BIN)/python bench/tag_speed.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
