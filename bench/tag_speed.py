@@ -1,0 +1,233 @@
+"""Tagging throughput and memory, as ratios to the naive baseline measured in the same run.
+
+Builds a corpus of about 200 documents of about 1,000 words by sampling the paragraphs
+of the transcripts (seeded, so every run tags the same text), then runs each case in
+a fresh process so that one case's memory cannot inflate another's:
+
+  baseline  spacy.load(model), full default pipeline, nlp.pipe(documents), default
+            batch size, one process
+  model     our load_nlp (only ner), nlp.pipe(paragraphs), no rule components
+  rules     our Tagger: model + entity cleanup + gazetteer + candidates + mentions
+  rules-2p  the same over 2 processes (n_process=2)
+
+Peak memory is the largest sum of resident memory over the case's process tree
+(sampled every 20 ms; pages shared after fork count once per process, so it is an
+upper bound), beside ru_maxrss of the process and of its largest child.
+
+    .venv/bin/python bench/tag_speed.py [--docs 200] [--words 1000] [--model NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ("baseline", "model", "rules", "rules-2p")
+BATCH_SIZE = 64  # paragraphs per nlp.pipe batch in our runs
+
+
+# --- corpus ---------------------------------------------------------------------
+
+
+def build_corpus(n_docs: int, words: int, seed: int = 7) -> list[Any]:
+    """(Transcript, Timeline, Chunks) for n_docs synthetic documents of ~words words."""
+    from pipeline.ingest import read_many
+    from pipeline.model import Metadata, Paragraph, Transcript
+    from pipeline.segment import segment
+
+    sources = [t for _, t in read_many([ROOT / "transcripts", ROOT / "tests" / "corpus"])]
+    pool = [
+        (p.text, t.metadata)
+        for t in sources
+        if isinstance(t, Transcript)
+        for p in t.paragraphs
+        if p.text.strip()
+    ]
+    if not pool:
+        raise SystemExit("no transcripts found under transcripts/ or tests/corpus/")
+    rng = random.Random(seed)
+    items = []
+    for n in range(n_docs):
+        paragraphs: list[Paragraph] = []
+        count = 0
+        metadata = rng.choice(pool)[1]
+        while count < words:
+            text, _ = rng.choice(pool)
+            start = len(paragraphs) * 30_000
+            paragraphs.append(Paragraph(len(paragraphs), start, start + 30_000, None, text, 1))
+            count += len(text.split())
+        transcript = Transcript(
+            doc_id=f"bench/doc-{n:03d}",
+            source=f"bench/doc-{n:03d}.txt",
+            sha256=f"{n:064x}",
+            metadata=Metadata(step_title=metadata.step_title),
+            paragraphs=tuple(paragraphs),
+        )
+        segmented = segment(transcript)
+        items.append((transcript, segmented.timeline, segmented.chunks))
+    return items
+
+
+def corpus_words(items: list[Any]) -> int:
+    return sum(len(p.text.split()) for t, _, _ in items for p in t.paragraphs)
+
+
+# --- memory ---------------------------------------------------------------------
+
+
+class TreeMemory:
+    """Samples the summed RSS of this process and its descendants (Linux /proc)."""
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _tree_rss(os.getpid()))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            time.sleep(self.interval)
+
+
+def _tree_rss(pid: int) -> int:
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/task/{current}/children") as handle:
+                stack.extend(int(c) for c in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+# --- one case per process ---------------------------------------------------------
+
+
+def run_case(case: str, n_docs: int, words: int, model: str | None) -> dict[str, Any]:
+    import spacy
+
+    from pipeline.tag import Tagger, load_nlp
+
+    items = build_corpus(n_docs, words)
+    n_words = corpus_words(items)
+    name = model or _default_model()
+    if case == "baseline":
+        nlp = spacy.load(name)
+        texts = ["\n\n".join(p.text for p in t.paragraphs) for t, _, _ in items]
+        with TreeMemory() as memory:
+            start = time.perf_counter()
+            ents = sum(len(doc.ents) for doc in nlp.pipe(texts))
+            seconds = time.perf_counter() - start
+        components = nlp.pipe_names
+    elif case == "model":
+        nlp = load_nlp(name)
+        texts = [p.text for t, _, _ in items for p in t.paragraphs]
+        with TreeMemory() as memory:
+            start = time.perf_counter()
+            ents = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE))
+            seconds = time.perf_counter() - start
+        components = nlp.pipe_names
+    else:
+        tagger = Tagger(model=name, batch_size=BATCH_SIZE, n_process=2 if case == "rules-2p" else 1)
+        with TreeMemory() as memory:
+            start = time.perf_counter()
+            ents = sum(len(m) for m in tagger.tag(items))
+            seconds = time.perf_counter() - start
+        components = tagger.nlp.pipe_names
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "case": case,
+        "components": components,
+        "docs": len(items),
+        "words": n_words,
+        "seconds": seconds,
+        "words_per_s": n_words / seconds,
+        "entities": ents,
+        "peak_tree_mb": memory.peak / 2**20,
+        "maxrss_self_mb": self_kb / 1024,
+        "maxrss_child_mb": child_kb / 1024,
+    }
+
+
+def _default_model() -> str:
+    import importlib.util
+
+    from pipeline.tag import PREFERRED_MODELS
+
+    for name in PREFERRED_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise SystemExit("no English spaCy model installed: run make install")
+
+
+# --- driver -----------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--words", type=int, default=1000)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case here
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(run_case(args.case, args.docs, args.words, args.model)))
+        return 0
+    results: dict[str, dict[str, Any]] = {}
+    for case in args.cases.split(","):
+        command = [sys.executable, __file__, "--case", case, "--docs", str(args.docs)]
+        command += ["--words", str(args.words)] + (["--model", args.model] if args.model else [])
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{case} failed:\n{done.stderr}", file=sys.stderr)
+            return 1
+        results[case] = json.loads(done.stdout.strip().splitlines()[-1])
+        r = results[case]
+        print(
+            f"{case:<9} {r['words']:>8,} words {r['seconds']:7.1f} s {r['words_per_s']:9,.0f}"
+            f" words/s  peak {r['peak_tree_mb']:6.0f} MB (tree)  maxrss {r['maxrss_self_mb']:5.0f}"
+            f" MB self, {r['maxrss_child_mb']:5.0f} MB largest child  [{','.join(r['components'])}]",
+            flush=True,
+        )
+    base = results.get("baseline")
+    if base:
+        for case, r in results.items():
+            if case != "baseline":
+                ratio = r["words_per_s"] / base["words_per_s"]
+                print(f"{case:<9} {ratio:5.2f}x the baseline")
+    if "model" in results and "rules" in results:
+        cost = results["model"]["words_per_s"] / results["rules"]["words_per_s"] - 1
+        print(f"rule components and mention assembly cost {cost:+.1%} on top of the model alone")
+    tagging = [results[c]["peak_tree_mb"] for c in ("rules", "rules-2p") if c in results]
+    if tagging:
+        print(f"peak memory of our tagging runs: {max(tagging):.0f} MB (target < 1024 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
