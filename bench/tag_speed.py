@@ -123,6 +123,24 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def busy_cores(seconds: float = 1.0) -> float:
+    """How many cores something else keeps busy now (from /proc/stat), to flag a noisy run."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as handle:
+            fields = [int(x) for x in handle.readline().split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return sum(fields[:8]) - idle, sum(fields[:8])
+
+    try:
+        busy0, total0 = sample()
+        time.sleep(seconds)
+        busy1, total1 = sample()
+    except OSError:
+        return float("nan")
+    return (busy1 - busy0) / max(total1 - total0, 1) * (os.cpu_count() or 1)
+
+
 # --- one case per process ---------------------------------------------------------
 
 
@@ -200,6 +218,9 @@ def main() -> int:
         return 0
     results: dict[str, dict[str, Any]] = {}
     for case in args.cases.split(","):
+        other = busy_cores()
+        if other > 0.25:
+            print(f"warning: {other:.1f} cores busy with other work before {case}", flush=True)
         command = [sys.executable, __file__, "--case", case, "--docs", str(args.docs)]
         command += ["--words", str(args.words)] + (["--model", args.model] if args.model else [])
         done = subprocess.run(command, capture_output=True, text=True, check=False)
