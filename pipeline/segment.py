@@ -123,32 +123,50 @@ def syllables(word: str) -> int:
     return max(1, count) + round(digits * 1.3)
 
 
+# Words English speakers reduce to weak forms ("of" as /əv/, "the" as /ðə/): they
+# take a fraction of a stressed syllable's time, so spreading time evenly over
+# syllables would give them too much.
+WEAK_FORMS = frozenset(
+    "a an the and but or nor so that than as at for from of to in on by with into"
+    " is am are was were be been being has have had do does did can could shall should"
+    " will would must may might it its i me my we us our you your he him his she her"
+    " they them their this these those there which who whom what some just not".split()
+)
+_BARE = re.compile(r"[^\w’']+")
+
+
 @dataclass(frozen=True, slots=True)
 class SpeechModel:
     """Relative costs, in syllable units, of what takes time when speaking."""
 
-    # Chosen by the leave-one-out measure (bench/timing.py): syllables carry the
-    # rhythm, letters the length of clusters, and a sentence end is a real pause.
+    # Shapes from phonetics (weak forms, pre-boundary lengthening, pauses at
+    # punctuation); the weights chosen by the leave-one-out measure
+    # (bench/timing.py) on the one real transcript, in a flat region of it.
     syllable: float = 1.0
+    weak_form: float = 0.1  # share of a syllable's cost in a weak-form word
     char: float = 0.2  # per character: long consonant clusters take time
     word: float = 0.0  # per-word overhead
-    comma: float = 1.0  # pause after , ; : and dashes
-    sentence: float = 6.0  # pause after a sentence end
+    final_lengthening: float = 1.3  # the word before a pause is drawn out
+    comma: float = 0.5  # pause after , ; : and dashes
+    sentence: float = 2.0  # pause after a sentence end
     # Used only when a document has no second marker to learn its rate from
-    # (about 4.4 syllables a second, a typical lecture pace).
-    default_ms_per_unit: float = 112.0
+    # (the sample lecture's own pace, about 4.4 syllables a second).
+    default_ms_per_unit: float = 147.0
 
     def costs(self, tokens: Sequence[str], ends: Sequence[bool]) -> list[tuple[float, float]]:
         """(speech, pause-after) units for each token."""
         result = []
         for token, sentence_end in zip(tokens, ends, strict=True):
-            speech = self.syllable * syllables(token) + self.char * len(token) + self.word
+            weight = self.weak_form if _BARE.sub("", token.lower()) in WEAK_FORMS else 1.0
+            speech = self.syllable * weight * syllables(token) + self.char * len(token) + self.word
             if sentence_end:
                 pause = self.sentence
             elif _COMMA_AFTER.search(token):
                 pause = self.comma
             else:
                 pause = 0.0
+            if pause:
+                speech *= self.final_lengthening
             result.append((speech, pause))
         return result
 
