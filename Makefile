@@ -41,6 +41,7 @@ check-types: install
 
 bench: install
 	$(BIN)/python bench/timing.py
+	$(BIN)/python bench/sentences.py
 	$(BIN)/python bench/tag_speed.py
 
 clean:
