@@ -7,6 +7,7 @@ project's own errors into 'Error: ...' lines on stderr and a non-zero exit.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from pipeline.errors import PipelineError, TranscriptError
 from pipeline.ingest import MAX_BYTES, format_clock, read_many
 from pipeline.model import Transcript
 from pipeline.run import Options, Outcome, process
+from pipeline.segment import ChunkSizes
 
 app = typer.Typer(
     name="pipeline",
@@ -149,6 +151,13 @@ Duration = Annotated[
     typer.Option("--duration", help="Video duration for a single input file: 418, 6:58, 1:02:05."),
 ]
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder.")]
+ChunkSeconds = Annotated[
+    str,
+    typer.Option(
+        "--chunk-seconds",
+        help="Search chunk lengths MIN,TARGET,MAX in seconds (sentence-aligned).",
+    ),
+]
 Model = Annotated[
     str | None,
     typer.Option(
@@ -178,6 +187,7 @@ def _options(
     duration: str | None,
     max_bytes: int,
     encoding: str | None,
+    chunk_seconds: str = "15,30,45",
 ) -> Options:
     from pipeline.captions import load_profile
     from pipeline.manifest import parse_duration
@@ -194,7 +204,16 @@ def _options(
         raise typer.BadParameter(str(error), param_hint="--profile") from None
     if manifest is not None and not manifest.is_file():
         raise typer.BadParameter(f"no such file: {manifest}", param_hint="--manifest")
-    return Options(profile, max_bytes, encoding, manifest, duration_ms)
+    try:
+        low, target, high = (round(float(v) * 1000) for v in chunk_seconds.split(","))
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{chunk_seconds}' is not MIN,TARGET,MAX (e.g. 15,30,45)", param_hint="--chunk-seconds"
+        ) from None
+    if not 0 < low <= target <= high:
+        raise typer.BadParameter("need 0 < MIN <= TARGET <= MAX", param_hint="--chunk-seconds")
+    sizes = ChunkSizes(low, target, high)
+    return Options(profile, max_bytes, encoding, manifest, duration_ms, sizes)
 
 
 def _process(
@@ -208,6 +227,23 @@ def _process(
     cache_dir: Path | None = None,
     label: str = "captions",
 ) -> Outcome:
+    try:
+        return _run_stages(paths, options, out, tags, model, gazetteers, cache_dir, label)
+    except PipelineError as error:  # a bad option, manifest, gazetteer or model: nothing ran
+        _report_error(error)
+        raise typer.Exit(1) from None
+
+
+def _run_stages(
+    paths: list[Path],
+    options: Options,
+    out: Path | None,
+    tags: bool,
+    model: str | None,
+    gazetteers: list[Path] | None,
+    cache_dir: Path | None,
+    label: str,
+) -> Outcome:
     tagger = None
     if tags:
         from pipeline.tag import open_tagger
@@ -215,7 +251,11 @@ def _process(
         cache = cache_dir or ((out or Path("outputs")) / ".cache" / "tags")
         tagger = open_tagger(model=model, gazetteers=gazetteers or (), cache_dir=cache)
     count = len(discover_quietly(paths))
-    with typer.progressbar(length=count, label=label, file=sys.stderr) as bar:
+    # A bar on a terminal; in logs and CI only the summary lines below.
+    shown = sys.stderr.isatty()
+    with typer.progressbar(
+        length=count, label=label, file=sys.stderr if shown else io.StringIO()
+    ) as bar:
         outcome = process(
             paths,
             options,
@@ -255,6 +295,7 @@ def segment(
         bool, typer.Option("--json", help="Print the chunks as JSON lines.")
     ] = False,
     manifest: Manifest = None,
+    chunk_seconds: ChunkSeconds = "15,30,45",
     duration: Duration = None,
     max_bytes: MaxBytes = MAX_BYTES,
     encoding: Encoding = None,
@@ -263,7 +304,7 @@ def segment(
 
     Example: pipeline segment transcripts/ --json
     """
-    options = _options(None, manifest, duration, max_bytes, encoding)
+    options = _options(None, manifest, duration, max_bytes, encoding, chunk_seconds)
     outcome = _process(paths, options, out=None, tags=False, label="segment")
     for result in outcome.results:
         if as_json:
@@ -386,8 +427,12 @@ def _write_index(outcome: Outcome, out: Path) -> None:
     from pipeline.index import write_tables
     from pipeline.search import build_search_index
 
-    write_tables(outcome.results, out)
-    build_search_index(outcome.results, out)
+    try:
+        write_tables(outcome.results, out)
+        build_search_index(outcome.results, out)
+    except PipelineError as error:
+        _report_error(error)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -395,6 +440,7 @@ def index(
     paths: Paths,
     out: OutDir = Path("outputs"),
     manifest: Manifest = None,
+    chunk_seconds: ChunkSeconds = "15,30,45",
     no_tags: NoTags = False,
     model: Model = None,
     gazetteer: Gazetteers = None,
@@ -409,7 +455,7 @@ def index(
 
     Example: pipeline index transcripts/ --out outputs
     """
-    options = _options(None, manifest, None, max_bytes, encoding)
+    options = _options(None, manifest, None, max_bytes, encoding, chunk_seconds)
     outcome = _process(
         paths,
         options,
@@ -436,6 +482,7 @@ def run(
     out: OutDir = Path("outputs"),
     profile: Profiles = None,
     manifest: Manifest = None,
+    chunk_seconds: ChunkSeconds = "15,30,45",
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 on warnings or caption rule breaks too.")
     ] = False,
@@ -451,7 +498,7 @@ def run(
     Example: pipeline run transcripts --out outputs
     """
     inputs = paths or [Path("transcripts")]
-    options = _options(profile, manifest, None, max_bytes, encoding)
+    options = _options(profile, manifest, None, max_bytes, encoding, chunk_seconds)
     outcome = _process(
         inputs,
         options,

@@ -27,7 +27,7 @@ from pipeline.files import write_text_atomic
 from pipeline.ingest import MAX_BYTES, doc_id_for, read_many
 from pipeline.manifest import MANIFEST_NAME, Entry, read_manifest
 from pipeline.model import Chunk, DocumentResult, Mention, Timeline, Transcript
-from pipeline.segment import Segmented, segment
+from pipeline.segment import ChunkSizes, Segmented, segment
 
 
 class Tagger(Protocol):
@@ -43,6 +43,7 @@ class Options:
     encoding: str | None = None
     manifest: Path | None = None
     duration_ms: int | None = None  # for a single input file
+    chunk_sizes: ChunkSizes = field(default_factory=ChunkSizes)
 
 
 @dataclass
@@ -146,7 +147,7 @@ def process(
                 on_error(read)
             continue
         transcripts.append(read)
-    segments = [segment(t) for t in transcripts]
+    segments = [segment(t, sizes=options.chunk_sizes) for t in transcripts]
     if tagger is not None:
         items = [(t, s.timeline, s.chunks) for t, s in zip(transcripts, segments, strict=True)]
         all_mentions = list(tagger.tag(items))

@@ -332,9 +332,26 @@ def _speaker(transcript: Transcript, word: Word) -> str | None:
     return transcript.paragraphs[word.paragraph].speaker
 
 
-def segment(transcript: Transcript, model: SpeechModel = DEFAULT_MODEL) -> Segmented:
+@dataclass(frozen=True, slots=True)
+class ChunkSizes:
+    """Search-unit lengths in ms: at least ``min_ms`` where a sentence end allows,
+    closed at ``target_ms``, never past ``max_ms`` unless one sentence is longer."""
+
+    min_ms: int = CHUNK_MIN_MS
+    target_ms: int = CHUNK_TARGET_MS
+    max_ms: int = CHUNK_MAX_MS
+
+
+def segment(
+    transcript: Transcript,
+    model: SpeechModel = DEFAULT_MODEL,
+    sizes: ChunkSizes = ChunkSizes(),  # frozen, so sharing the default is safe
+) -> Segmented:
     timeline = build_timeline(transcript, model)
-    return Segmented(timeline, make_chunks(transcript, timeline))
+    chunks = make_chunks(
+        transcript, timeline, min_ms=sizes.min_ms, target_ms=sizes.target_ms, max_ms=sizes.max_ms
+    )
+    return Segmented(timeline, chunks)
 
 
 # --- accuracy -------------------------------------------------------------------

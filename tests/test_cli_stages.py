@@ -1,0 +1,105 @@
+"""The stage commands end to end through the CLI: files written, errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "transcripts" / "babies-in-mind" / "methods-of-working-first-year.txt"
+runner = CliRunner()
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    (folder / "course").mkdir(parents=True)
+    shutil.copy(SAMPLE, folder / "course" / "step.txt")
+    (folder / "bad.txt").write_text("Skip to 0 minutes and 5 seconds\n\n")
+    return folder
+
+
+def test_segment_prints_chunks_as_json(inputs: Path) -> None:
+    result = runner.invoke(app, ["segment", str(inputs / "course"), "--json"])
+    assert result.exit_code == 0, result.output
+    chunks = [json.loads(line) for line in result.stdout.splitlines()]
+    assert chunks[0]["chunk_id"] == "step#c0" and chunks[0]["start_ms"] == 7000
+
+
+def test_captions_writes_files_and_reports_the_bad_one(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["captions", str(inputs), "--out", str(out), "--no-tags"])
+    assert result.exit_code == 1
+    assert f"Error: {inputs / 'bad.txt'}:1: the paragraph at 0:05" in result.stderr
+    base = out / "captions" / "course" / "step"
+    for suffix in (".vtt", ".srt", ".chapters.vtt", ".quality.json"):
+        assert base.with_name("step" + suffix).is_file()
+    quality = json.loads(base.with_name("step.quality.json").read_text())
+    assert quality["overlaps"] == 0 and quality["share_within_max"] >= 0.98
+    assert result.stdout.startswith("course/step: ")
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_captions_lint_compares_profiles(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runner.invoke(app, ["captions", str(inputs / "course"), "--out", str(out), "--no-tags"])
+    vtt = out / "captions" / "step.vtt"
+    result = runner.invoke(
+        app, ["captions", "--lint", str(vtt), "--profile", "default", "--profile", "dcmp"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "default (cps)" in result.stdout and "dcmp (wpm)" in result.stdout
+    strict = runner.invoke(app, ["captions", "--lint", str(vtt), "--profile", "dcmp", "--strict"])
+    assert strict.exit_code == 1  # 32-character lines: the default layout breaks dcmp's rules
+
+
+def test_conflicting_options_are_rejected_before_work(inputs: Path) -> None:
+    result = runner.invoke(
+        app, ["captions", str(inputs), "--profile", "bbc", "--profile", "dcmp", "--no-tags"]
+    )
+    assert result.exit_code == 2
+    assert "repeat --profile only with --lint" in result.output
+    result = runner.invoke(app, ["segment", str(inputs), "--duration", "5:00"])
+    assert result.exit_code == 1
+    assert "--duration applies to one input file" in result.stderr
+
+
+def test_manifest_gives_duration_and_deep_links(inputs: Path, tmp_path: Path) -> None:
+    course = inputs / "course"
+    (course / "manifest.csv").write_text(
+        "path,duration,video_url\nstep.txt,6:50,https://example.org/v.mp4\n"
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["index", str(course), "--out", str(out), "--no-tags"])
+    assert result.exit_code == 0, result.output
+    chunks = pq.read_table(out / "index" / "chunks.parquet").to_pylist()
+    assert chunks[0]["deep_link"] == "https://example.org/v.mp4#t=7"
+    documents = pq.read_table(out / "index" / "documents.parquet").to_pylist()
+    assert documents[0]["duration_ms"] == 410_000
+
+
+@pytest.mark.model
+def test_run_end_to_end_and_search(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(inputs), "--out", str(out)])
+    assert result.exit_code == 1  # bad.txt failed; the good file has all its outputs
+    assert (out / "captions" / "course" / "step.vtt").is_file()
+    assert (out / "index" / "search.sqlite").is_file()
+    first = (out / "index" / "chunks.parquet").read_bytes()
+    again = runner.invoke(app, ["run", str(inputs), "--out", str(out)])
+    assert again.exit_code == 1
+    assert (out / "index" / "chunks.parquet").read_bytes() == first
+    hits = runner.invoke(app, ["search", "Mellow Babies", "--index", str(out), "--json"])
+    records = json.loads(hits.stdout)
+    assert 136_000 <= records[0]["start_ms"] <= 185_000
+    by_id = runner.invoke(
+        app, ["search", "--intervention", "mellow-babies", "--index", str(out), "--json"]
+    )
+    assert [r["chunk_id"] for r in json.loads(by_id.stdout)]
