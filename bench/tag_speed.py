@@ -14,7 +14,10 @@ Peak memory is the largest sum of resident memory over the case's process tree
 (sampled every 20 ms; pages shared after fork count once per process, so it is an
 upper bound), beside ru_maxrss of the process and of its largest child.
 
-    .venv/bin/python bench/tag_speed.py [--docs 200] [--words 1000] [--model NAME]
+    .venv/bin/python bench/tag_speed.py [--docs 200] [--words 1000] [--repeat 3] [--model NAME]
+
+Each case runs --repeat times, interleaved, and the fastest run counts: other work on
+a shared machine can only slow a run down. Peak memory is the largest over all runs.
 """
 
 from __future__ import annotations
@@ -211,29 +214,43 @@ def main() -> int:
     parser.add_argument("--words", type=int, default=1000)
     parser.add_argument("--model", default=None)
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; the best counts")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case here
     args = parser.parse_args()
     if args.case:
         print(json.dumps(run_case(args.case, args.docs, args.words, args.model)))
         return 0
     results: dict[str, dict[str, Any]] = {}
-    for case in args.cases.split(","):
-        other = busy_cores()
-        if other > 0.25:
-            print(f"warning: {other:.1f} cores busy with other work before {case}", flush=True)
-        command = [sys.executable, __file__, "--case", case, "--docs", str(args.docs)]
-        command += ["--words", str(args.words)] + (["--model", args.model] if args.model else [])
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            print(f"{case} failed:\n{done.stderr}", file=sys.stderr)
-            return 1
-        results[case] = json.loads(done.stdout.strip().splitlines()[-1])
-        r = results[case]
+    peaks: dict[str, float] = {}
+    for round_ in range(1, args.repeat + 1):
+        for case in args.cases.split(","):
+            other = busy_cores()
+            command = [sys.executable, __file__, "--case", case, "--docs", str(args.docs)]
+            command += ["--words", str(args.words)]
+            command += ["--model", args.model] if args.model else []
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                print(f"{case} failed:\n{done.stderr}", file=sys.stderr)
+                return 1
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            print(
+                f"[{round_}] {case:<9} {r['words']:>8,} words {r['seconds']:6.1f} s"
+                f" {r['words_per_s']:7,.0f} words/s  peak {r['peak_tree_mb']:5.0f} MB tree,"
+                f" maxrss {r['maxrss_self_mb']:5.0f} MB self / {r['maxrss_child_mb']:4.0f} MB"
+                f" child  (other load {other:.1f} cores)",
+                flush=True,
+            )
+            peaks[case] = max(peaks.get(case, 0.0), r["peak_tree_mb"])
+            best = results.get(case)
+            if best is None or r["words_per_s"] > best["words_per_s"]:
+                results[case] = r
+    for case, peak in peaks.items():
+        results[case]["peak_tree_mb"] = peak
+    print(f"\nBest of {args.repeat} (other work on this machine only slows a run down):")
+    for case, r in results.items():
         print(
-            f"{case:<9} {r['words']:>8,} words {r['seconds']:7.1f} s {r['words_per_s']:9,.0f}"
-            f" words/s  peak {r['peak_tree_mb']:6.0f} MB (tree)  maxrss {r['maxrss_self_mb']:5.0f}"
-            f" MB self, {r['maxrss_child_mb']:5.0f} MB largest child  [{','.join(r['components'])}]",
-            flush=True,
+            f"{case:<9} {r['words_per_s']:7,.0f} words/s  peak {r['peak_tree_mb']:5.0f} MB"
+            f"  [{','.join(r['components'])}]"
         )
     base = results.get("baseline")
     if base:

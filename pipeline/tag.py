@@ -302,7 +302,10 @@ class CandidateFinder:
             start = head
             while start > 0 and head - start < MAX_NAME_TOKENS:
                 token = doc[start - 1]
-                if _is_capitalised(token) or (token.lower_ in _CONNECTORS and start - 1 > 0):
+                # A small word only between capitalised words: "Circle of Security",
+                # not "London, the Little Steps".
+                joins = token.lower_ in _CONNECTORS and start < head and _is_capitalised(doc[start])
+                if _is_capitalised(token) or joins:
                     start -= 1
                     continue
                 break
@@ -316,9 +319,13 @@ class CandidateFinder:
                 continue
             if len(capitalised) == 1 and _opens_sentence(doc, capitalised[0].i):
                 continue  # "Group therapy is ..." at a sentence start
-            labels = {ent_of[t.i].label_ for t in name if t.i in ent_of}
-            if INTERVENTION in labels or (labels and labels <= _NOT_INTERVENTION_LABELS):
-                continue
+            if any(t.i in ent_of and ent_of[t.i].label_ == INTERVENTION for t in name):
+                continue  # the gazetteer knows it
+            if all(
+                t.i in ent_of and ent_of[t.i].label_ in _NOT_INTERVENTION_LABELS
+                for t in capitalised
+            ):
+                continue  # "the UK programme", "Tuesday's group"
             spans.append(doc[start : head + 1])
         doc.spans[self.name] = spans
         return doc
