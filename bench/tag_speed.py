@@ -9,6 +9,8 @@ a fresh process so that one case's memory cannot inflate another's:
   model     our load_nlp (only ner), nlp.pipe(paragraphs), no rule components
   rules     our Tagger: model + entity cleanup + gazetteer + candidates + mentions
   rules-2p  the same over 2 processes (n_process=2)
+  components  seconds in each component over the same Docs, in one process: the cost
+            of the rules beside ner without the noise between separate runs
 
 Peak memory is the largest sum of resident memory over the case's process tree
 (sampled every 20 ms; pages shared after fork count once per process, so it is an
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("baseline", "model", "rules", "rules-2p")
+CASES = ("baseline", "model", "rules", "rules-2p", "components")
 BATCH_SIZE = 64  # paragraphs per nlp.pipe batch in our runs
 
 
@@ -171,6 +173,8 @@ def run_case(case: str, n_docs: int, words: int, model: str | None) -> dict[str,
             ents = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE))
             seconds = time.perf_counter() - start
         components = nlp.pipe_names
+    elif case == "components":
+        return _component_times(items, n_words, name)
     else:
         tagger = Tagger(model=name, batch_size=BATCH_SIZE, n_process=2 if case == "rules-2p" else 1)
         with TreeMemory() as memory:
@@ -191,6 +195,54 @@ def run_case(case: str, n_docs: int, words: int, model: str | None) -> dict[str,
         "peak_tree_mb": memory.peak / 2**20,
         "maxrss_self_mb": self_kb / 1024,
         "maxrss_child_mb": child_kb / 1024,
+    }
+
+
+def _component_times(items: list[Any], n_words: int, name: str) -> dict[str, Any]:
+    """Seconds in each component over the same Docs, one after the other, in one process:
+    the cost of our rules relative to ner, free of the noise between separate runs."""
+    from pipeline.tag import Tagger, _record, assemble, parts_of
+
+    tagger = Tagger(model=name)
+    parts = [parts_of(t) for t, _, _ in items]
+    docs = [tagger.nlp.make_doc(p.text) for ps in parts for p in ps]
+    seconds: dict[str, float] = {}
+    for component, proc in tagger.nlp.pipeline:
+        start = time.perf_counter()
+        if hasattr(proc, "pipe"):
+            docs = list(proc.pipe(docs, batch_size=BATCH_SIZE))
+        else:
+            docs = [proc(doc) for doc in docs]
+        seconds[component] = time.perf_counter() - start
+    start = time.perf_counter()
+    records = [_record(doc) for doc in docs]
+    for ps in parts:
+        tagger.cache_key(ps)
+    at = 0
+    for (transcript, timeline, chunks), ps in zip(items, parts, strict=True):
+        assemble(
+            transcript,
+            timeline,
+            chunks,
+            ps,
+            records[at : at + len(ps)],
+            tagger.entries,
+            tagger.labels,
+        )
+        at += len(ps)
+    seconds["records, cache keys, mentions"] = time.perf_counter() - start
+    rules = sum(v for k, v in seconds.items() if k != "ner")
+    return {
+        "case": "components",
+        "components": list(seconds),
+        "words": n_words,
+        "seconds_by_component": seconds,
+        "rule_share": rules / seconds["ner"],
+        "seconds": sum(seconds.values()),
+        "words_per_s": n_words / sum(seconds.values()),
+        "peak_tree_mb": 0.0,
+        "maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "maxrss_child_mb": 0.0,
     }
 
 
@@ -247,20 +299,26 @@ def main() -> int:
     for case, peak in peaks.items():
         results[case]["peak_tree_mb"] = peak
     print(f"\nBest of {args.repeat} (other work on this machine only slows a run down):")
-    for case, r in results.items():
+    runs = {case: r for case, r in results.items() if case != "components"}
+    for case, r in runs.items():
         print(
             f"{case:<9} {r['words_per_s']:7,.0f} words/s  peak {r['peak_tree_mb']:5.0f} MB"
             f"  [{','.join(r['components'])}]"
         )
-    base = results.get("baseline")
+    base = runs.get("baseline")
     if base:
-        for case, r in results.items():
+        for case, r in runs.items():
             if case != "baseline":
                 ratio = r["words_per_s"] / base["words_per_s"]
                 print(f"{case:<9} {ratio:5.2f}x the baseline")
     if "model" in results and "rules" in results:
         cost = results["model"]["words_per_s"] / results["rules"]["words_per_s"] - 1
-        print(f"rule components and mention assembly cost {cost:+.1%} on top of the model alone")
+        print(f"end to end, rules vs model alone (separate runs, noisy): {cost:+.1%}")
+    if "components" in results:
+        c = results["components"]
+        parts = ", ".join(f"{k} {v:.2f} s" for k, v in c["seconds_by_component"].items())
+        print(f"per component, same Docs in one process: {parts}")
+        print(f"rule components and mention assembly cost {c['rule_share']:+.1%} on top of ner")
     tagging = [results[c]["peak_tree_mb"] for c in ("rules", "rules-2p") if c in results]
     if tagging:
         print(f"peak memory of our tagging runs: {max(tagging):.0f} MB (target < 1024 MB)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -173,6 +174,12 @@ CacheDir = Annotated[
     Path | None,
     typer.Option("--cache-dir", help="Tag cache folder (default: OUT/.cache/tags)."),
 ]
+# Tagging is the slow stage; forked workers share the loaded model.
+DEFAULT_PROCESSES = min(os.cpu_count() or 1, 4)
+Processes = Annotated[
+    int,
+    typer.Option("--processes", min=1, help="Worker processes for the model (one per core)."),
+]
 NoTags = Annotated[
     bool,
     typer.Option(
@@ -226,9 +233,12 @@ def _process(
     gazetteers: list[Path] | None = None,
     cache_dir: Path | None = None,
     label: str = "captions",
+    processes: int = 1,
 ) -> Outcome:
     try:
-        return _run_stages(paths, options, out, tags, model, gazetteers, cache_dir, label)
+        return _run_stages(
+            paths, options, out, tags, model, gazetteers, cache_dir, label, processes
+        )
     except PipelineError as error:  # a bad option, manifest, gazetteer or model: nothing ran
         _report_error(error)
         raise typer.Exit(1) from None
@@ -243,13 +253,16 @@ def _run_stages(
     gazetteers: list[Path] | None,
     cache_dir: Path | None,
     label: str,
+    processes: int,
 ) -> Outcome:
     tagger = None
     if tags:
         from pipeline.tag import open_tagger
 
         cache = cache_dir or ((out or Path("outputs")) / ".cache" / "tags")
-        tagger = open_tagger(model=model, gazetteers=gazetteers or (), cache_dir=cache)
+        tagger = open_tagger(
+            model=model, gazetteers=gazetteers or (), cache_dir=cache, n_process=processes
+        )
     count = len(discover_quietly(paths))
     # A bar on a terminal; in logs and CI only the summary lines below.
     shown = sys.stderr.isatty()
@@ -340,6 +353,7 @@ def captions(
     model: Model = None,
     gazetteer: Gazetteers = None,
     cache_dir: CacheDir = None,
+    processes: Processes = DEFAULT_PROCESSES,
     max_bytes: MaxBytes = MAX_BYTES,
     encoding: Encoding = None,
 ) -> None:
@@ -363,6 +377,7 @@ def captions(
         model=model,
         gazetteers=gazetteer,
         cache_dir=cache_dir,
+        processes=processes,
     )
     broken = False
     for doc_id, quality in outcome.qualities.items():
@@ -445,6 +460,7 @@ def index(
     model: Model = None,
     gazetteer: Gazetteers = None,
     cache_dir: CacheDir = None,
+    processes: Processes = DEFAULT_PROCESSES,
     max_bytes: MaxBytes = MAX_BYTES,
     encoding: Encoding = None,
 ) -> None:
@@ -464,6 +480,7 @@ def index(
         model=model,
         gazetteers=gazetteer,
         cache_dir=cache_dir or out / ".cache" / "tags",
+        processes=processes,
         label="index",
     )
     _write_index(outcome, out)
@@ -490,6 +507,7 @@ def run(
     model: Model = None,
     gazetteer: Gazetteers = None,
     cache_dir: CacheDir = None,
+    processes: Processes = DEFAULT_PROCESSES,
     max_bytes: MaxBytes = MAX_BYTES,
     encoding: Encoding = None,
 ) -> None:
@@ -507,6 +525,7 @@ def run(
         model=model,
         gazetteers=gazetteer,
         cache_dir=cache_dir,
+        processes=processes,
         label="run",
     )
     _write_index(outcome, out)
@@ -661,10 +680,6 @@ Numeric = Annotated[
         help="Also keep DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL and CARDINAL.",
     ),
 ]
-Processes = Annotated[
-    int,
-    typer.Option("--processes", min=1, help="Worker processes for the model (2 uses 2 cores)."),
-]
 
 
 def _label_set(labels: str | None, numeric: bool) -> list[str]:
@@ -726,7 +741,7 @@ def tag_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Tag everything again; read and write no cache.")
     ] = False,
-    processes: Processes = 1,
+    processes: Processes = DEFAULT_PROCESSES,
     max_bytes: MaxBytes = MAX_BYTES,
     encoding: Encoding = None,
 ) -> None:

@@ -290,6 +290,14 @@ def test_candidates_are_reported_apart_from_mentions(nlp: Language) -> None:
     assert "Little Steps" not in {m.text for m in result.mentions}
 
 
+def test_candidate_names_stop_at_other_names(nlp: Language, entities: dict[str, str]) -> None:
+    entities.update({"London": "GPE", "UK": "GPE"})
+    result = tag_one(
+        nlp, "In London, the Little Steps programme grew. The UK programme did not.", PARENTING
+    )
+    assert [c.text for c in result.candidates] == ["Little Steps programme"]
+
+
 def test_no_candidates_outside_the_field(nlp: Language) -> None:
     result = tag_one(nlp, "We started the Code Review programme.", "The deploy failed.")
     assert result.candidates == ()
