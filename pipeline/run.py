@@ -68,9 +68,8 @@ def load_manifests(paths: Sequence[Path], options: Options) -> dict[str, Entry]:
 
 
 def read_inputs(
-    paths: Sequence[Path], options: Options
+    paths: Sequence[Path], options: Options, entries: dict[str, Entry]
 ) -> Iterator[tuple[Path, Transcript | TranscriptError]]:
-    entries = load_manifests(paths, options)
     durations = {k: v.duration_ms for k, v in entries.items() if v.duration_ms is not None}
     if options.duration_ms is not None:
         if len(paths) != 1 or not paths[0].is_file():
@@ -79,10 +78,6 @@ def read_inputs(
     yield from read_many(
         paths, max_bytes=options.max_bytes, encoding=options.encoding, durations=durations
     )
-
-
-def video_urls(paths: Sequence[Path], options: Options) -> dict[str, str]:
-    return {k: v.video_url for k, v in load_manifests(paths, options).items() if v.video_url}
 
 
 def protected_spans(mentions: Iterable[Mention]) -> list[tuple[int, int, int]]:
@@ -140,7 +135,8 @@ def process(
     input; write captions when ``out_dir`` is given."""
     outcome = Outcome()
     transcripts: list[Transcript] = []
-    for _path, read in read_inputs(paths, options):
+    entries = load_manifests(paths, options)
+    for _path, read in read_inputs(paths, options, entries):
         if isinstance(read, TranscriptError):
             outcome.failures.append(read)
             if on_error:
@@ -153,10 +149,9 @@ def process(
         all_mentions = list(tagger.tag(items))
     else:
         all_mentions = [() for _ in transcripts]
-    urls = video_urls(paths, options)
     for transcript, segmented, mentions in zip(transcripts, segments, all_mentions, strict=True):
         result = assemble(
-            transcript, segmented, mentions, options.profile, urls.get(transcript.doc_id)
+            transcript, segmented, mentions, options.profile, _url(entries, transcript.doc_id)
         )
         quality = write_captions(result, out_dir, options.profile) if out_dir else None
         if quality is not None:
@@ -166,3 +161,8 @@ def process(
         if on_result:
             on_result(result, quality)
     return outcome
+
+
+def _url(entries: dict[str, Entry], doc_id: str) -> str | None:
+    entry = entries.get(doc_id)
+    return entry.video_url if entry else None
