@@ -104,7 +104,6 @@ class _Draft:
     marker: Marker
     body: list[str] = field(default_factory=list)
     clock_only: bool = False
-    closed_by_blank: bool = False
 
 
 # --- public API -----------------------------------------------------------------
@@ -378,8 +377,6 @@ class _PageParser:
         for kind, line_no, payload, marker in pieces:
             if kind == "blank":
                 blank_before = True
-                if self.drafts:
-                    self.drafts[-1].closed_by_blank = bool(self.drafts[-1].body)
                 continue
             if kind == "marker":
                 assert marker is not None
@@ -496,11 +493,13 @@ class _PageParser:
             )
 
     def _text(self, line_no: int, text: str, blank_before: bool) -> None:
-        if self._page_line(text):
-            return
         draft = self.drafts[-1] if self.drafts else None
+        is_last = draft is not None and draft.marker.line == self.last_marker_line
+        if self._page_line(text):
+            if is_last and draft is not None and draft.body:
+                self.ended = True  # page text after the last paragraph: it is over
+            return
         if draft is not None and not self.ended:
-            is_last = draft.marker.line == self.last_marker_line
             if not is_last:
                 # Between two markers everything is transcript, blank lines or not.
                 draft.body.append(text)
@@ -509,11 +508,7 @@ class _PageParser:
                 draft.body.append(text)
                 return
             joined = draft.body[-1]
-            if (
-                not blank_before
-                and not draft.closed_by_blank
-                and not joined.endswith(_SENTENCE_END)
-            ):
+            if not blank_before and not joined.endswith(_SENTENCE_END):
                 # A hard-wrapped line continues the last paragraph mid-sentence.
                 draft.body.append(text)
                 return

@@ -480,3 +480,17 @@ def test_known_duration_sets_the_last_end() -> None:
     early = parse_transcript("Skip to 0 minutes and 5 seconds A.", duration_ms=4_000, source="t")
     assert early.paragraphs[-1].end_ms is None
     assert early.warnings[0].code == "duration"
+
+
+def test_last_paragraph_hard_wrapped_then_page_text_without_blank_lines() -> None:
+    text = (
+        "Skip to 0 minutes and 5 seconds The last paragraph is wrapped\n"
+        "over two lines.\n"
+        "Methods of working\n"
+        "Share this video:\n"
+        "Stray line after the page.\n"
+    )
+    transcript = parse_transcript(text)
+    assert transcript.paragraphs[0].text == "The last paragraph is wrapped over two lines."
+    assert transcript.metadata.step_title == "Methods of working"
+    assert [u.text for u in transcript.unclassified] == ["Stray line after the page."]
