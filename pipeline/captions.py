@@ -492,6 +492,7 @@ CHAPTER_TITLE_MAX = 60
 CHAPTER_MIN_MS = 20_000
 _LEADING_FILLERS = re.compile(
     r"^(?:(?:so|and|but|now|well|okay|ok|right|then|also|firstly|secondly|finally"
+    r"|hello|hi|again|welcome back|thanks|thank you"
     r"|for example|in this (?:section|video|step|talk|lecture))(?:,\s*|\s+))+",
     re.IGNORECASE,
 )
@@ -506,14 +507,9 @@ class Chapter:
 
 def chapter_title(text: str, preferred: str | None = None) -> str:
     """A short title from a paragraph: its main named intervention when there is
-    one, else the opening clause of its first sentence."""
-    if preferred:
-        title = preferred
-    else:
-        first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
-        first = _LEADING_FILLERS.sub("", first)
-        first = re.split(r",|;|:| – | — ", first, maxsplit=1)[0].rstrip(".!? ")
-        title = first
+    one, else the opening clause of its first sentence of three words or more
+    (greetings and fillers such as "Hello." or "So, for example," skipped)."""
+    title = preferred or _opening_phrase(text)
     if len(title) > CHAPTER_TITLE_MAX:
         cut = title[: CHAPTER_TITLE_MAX - 1].rsplit(" ", 1)[0]
         words = cut.split()
@@ -523,12 +519,31 @@ def chapter_title(text: str, preferred: str | None = None) -> str:
     return title[:1].upper() + title[1:]
 
 
+def _opening_phrase(text: str) -> str:
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    for sentence in sentences:
+        clauses = re.split(r",|;|:| – | — ", _LEADING_FILLERS.sub("", sentence))
+        phrase = clauses[0]
+        for clause in clauses[1:]:
+            if len(phrase.split()) >= 3:
+                break
+            phrase = f"{phrase},{clause}"
+        phrase = phrase.strip().rstrip(".!?… ")
+        if len(phrase.split()) >= 3:
+            return phrase
+    return sentences[0].rstrip(".!?… ")
+
+
 def build_chapters(
     transcript: Transcript,
     timeline: Timeline,
-    preferred: dict[int, str] | None = None,
+    preferred: dict[int, list[str]] | None = None,
 ) -> tuple[Chapter, ...]:
-    """One chapter per paragraph; paragraphs under 20 s join the next one."""
+    """One chapter per paragraph; paragraphs under 20 s join the next one.
+
+    ``preferred`` lists, per paragraph, the names it mentions (interventions, in
+    order); the first one the previous chapter is not already titled with wins.
+    """
     paragraphs = transcript.paragraphs
     groups: list[list[int]] = []
     for p in paragraphs:
@@ -538,12 +553,14 @@ def build_chapters(
             groups.append([p.index])
     if len(groups) > 1 and _group_ms(transcript, groups[-1], timeline) < CHAPTER_MIN_MS:
         groups[-2].extend(groups.pop())
-    chapters = []
+    chapters: list[Chapter] = []
     for group in groups:
         start = paragraphs[group[0]].start_ms
         last = paragraphs[group[-1]]
         end = last.end_ms if last.end_ms is not None else timeline.end_ms
-        choice = next((preferred[i] for i in group if preferred and i in preferred), None)
+        previous = chapters[-1].title if chapters else None
+        names = [n for i in group for n in (preferred or {}).get(i, [])]
+        choice = next((n for n in names if chapter_title("", n) != previous), None)
         chapters.append(Chapter(start, end, chapter_title(paragraphs[group[0]].text, choice)))
     return tuple(chapters)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pipeline.captions import (
+    CHAPTER_TITLE_MAX,
     PROFILES,
     Profile,
     Quality,
@@ -84,13 +85,20 @@ def protected_spans(mentions: Iterable[Mention]) -> list[tuple[int, int, int]]:
     return [(m.paragraph, m.start, m.end) for m in mentions if m.paragraph is not None]
 
 
-def chapter_names(mentions: Iterable[Mention]) -> dict[int, str]:
-    """The first intervention named in each paragraph, to title its chapter."""
-    names: dict[int, str] = {}
+def chapter_names(mentions: Iterable[Mention]) -> dict[int, list[str]]:
+    """The interventions named in each paragraph, in order, to title its chapter.
+
+    A canonical name too long for a title gives way to the words as spoken.
+    """
+    names: dict[int, list[str]] = {}
     for mention in mentions:
         if mention.paragraph is None or mention.label != "INTERVENTION":
             continue
-        names.setdefault(mention.paragraph, mention.canonical_name or mention.text)
+        name = mention.canonical_name or mention.text
+        if len(name) > CHAPTER_TITLE_MAX:
+            name = mention.text
+        if name not in names.setdefault(mention.paragraph, []):
+            names[mention.paragraph].append(name)
     return names
 
 

@@ -174,14 +174,21 @@ def test_tagger_spans_are_protected() -> None:
 def test_chapters_are_short_and_cover_the_paragraphs() -> None:
     transcript, _ = sample_cues()
     timeline = segment(transcript).timeline
-    chapters = build_chapters(transcript, timeline, {3: "Mellow Babies"})
+    chapters = build_chapters(
+        transcript, timeline, {3: ["Mellow Babies"], 4: ["Mellow Babies", "Video Feedback"]}
+    )
     assert len(chapters) == 9  # the 8 s last paragraph joins the one before
     assert all(len(c.title) <= 60 for c in chapters)
     assert chapters[3].title == "Mellow Babies"
+    assert chapters[4].title == "Video Feedback"  # not the same title twice in a row
     assert chapters[0].start_ms == 7_000 and chapters[-1].end_ms == timeline.end_ms
     assert chapter_title("So for example, the group meets weekly, for months.") == (
         "The group meets weekly"
     )
+    assert (
+        chapter_title("Hello. In Britain, by contrast, uptake fell.") == "In Britain, by contrast"
+    )
+    assert chapter_title("Thanks, Jane. Next question.") == "Thanks, Jane"
 
 
 @pytest.mark.parametrize("suffix", [".vtt", ".srt", ".chapters.vtt"])
