@@ -193,45 +193,57 @@ def break_cost(words: Sequence[Word], k: int, blocked: set[int]) -> float:
 
 
 def break_lines(
-    words: Sequence[Word], first: int, last: int, profile: Profile, blocked: set[int]
+    words: Sequence[Word],
+    first: int,
+    last: int,
+    profile: Profile,
+    blocked: set[int],
+    costs: Sequence[float] | None = None,
 ) -> tuple[float, tuple[str, ...]] | None:
     """The best split of words[first..last] into at most ``max_lines`` lines and its
-    cost, or None when the words do not fit."""
-    texts = [w.text for w in words[first : last + 1]]
+    cost, or None when the words do not fit. ``costs`` are the break costs of every
+    word when the caller has them (the cue builder asks thousands of times)."""
+    n_words = last - first + 1
+    prefix = [0]
+    for word in words[first : last + 1]:
+        prefix.append(prefix[-1] + len(word.text))
+
+    def width_of(i: int, j: int) -> int:  # words i..j-1 joined by spaces
+        return prefix[j] - prefix[i] + (j - i - 1)
+
     width = profile.max_chars_per_line
-    total = len(" ".join(texts))
-    if total <= width:
+    texts = [w.text for w in words[first : last + 1]]
+    if width_of(0, n_words) <= width or n_words == 1:
+        # One line; a single word longer than a line is shown whole.
         return 0.0, (" ".join(texts),)
-    if len(texts) == 1:
-        return 0.0, (texts[0],)  # a single word longer than a line is shown whole
-    # best[i][n]: cost of laying words[i:] out in n lines
-    n_words = len(texts)
     inf = float("inf")
     memo: dict[tuple[int, int], tuple[float, list[int]]] = {}
 
+    def cost_after(k: int) -> float:
+        return costs[first + k] if costs is not None else break_cost(words, first + k, blocked)
+
     def lay(i: int, lines: int) -> tuple[float, list[int]]:
+        """Cost and cut points of laying words[i:] out in at most ``lines`` lines."""
         key = (i, lines)
         if key in memo:
             return memo[key]
-        rest = len(" ".join(texts[i:]))
         best: tuple[float, list[int]] = (inf, [])
-        if rest <= width or (i == n_words - 1):
+        if width_of(i, n_words) <= width or i == n_words - 1:
             best = (0.0, [n_words])
         if lines > 1:
-            length = -1
             for j in range(i + 1, n_words):
-                length += len(texts[j - 1]) + 1
+                length = width_of(i, j)
                 if length > width and j - 1 > i:
                     break
                 cost_rest, cuts = lay(j, lines - 1)
                 if cost_rest == inf:
                     continue
-                next_len = len(" ".join(texts[j : cuts[0]]))
+                next_len = width_of(j, cuts[0])
                 # Bottom-heavy: a top line longer than the next costs more.
                 shape = (
                     0.08 * (length - next_len) if length > next_len else 0.02 * (next_len - length)
                 )
-                cost = cost_rest + break_cost(words, first + j - 1, blocked) + shape
+                cost = cost_rest + cost_after(j - 1) + shape
                 if cost < best[0]:
                     best = (cost, [j, *cuts])
         memo[key] = best
@@ -266,17 +278,18 @@ def build_cues(
 ) -> tuple[Cue, ...]:
     words = timeline.words
     blocked = protected_breaks(words, protected)
+    costs = [break_cost(words, k, blocked) for k in range(len(words))]
     spans: list[tuple[int, int, tuple[str, ...]]] = []
     start = 0
     for end in range(1, len(words) + 1):
         if end == len(words) or words[end].paragraph != words[start].paragraph:
-            spans.extend(_paragraph_cues(words, start, end, profile, blocked))
+            spans.extend(_paragraph_cues(words, start, end, profile, costs))
             start = end
     return _timed(transcript, words, spans, timeline.end_ms, profile)
 
 
 def _paragraph_cues(
-    words: Sequence[Word], lo: int, hi: int, profile: Profile, blocked: set[int]
+    words: Sequence[Word], lo: int, hi: int, profile: Profile, costs: Sequence[float]
 ) -> list[tuple[int, int, tuple[str, ...]]]:
     """Dynamic programming over the cue boundaries of one paragraph."""
     inf = float("inf")
@@ -296,16 +309,12 @@ def _paragraph_cues(
             speech_ms = words[j - 1].end_ms - words[i].start_ms
             if speech_ms > profile.max_duration_ms and not single:
                 break
-            laid = break_lines(words, i, j - 1, profile, blocked)
-            if laid is None:
-                continue
-            line_cost, lines = laid
             # Display runs until the next cue starts (the gap aside).
             shown_ms = (words[j].start_ms if j < hi else words[j - 1].end_ms) - words[i].start_ms
             shown_ms = max(shown_ms - profile.min_gap_ms, 1)
-            cost = 1.0 + line_cost
+            cost = 1.0
             if j < hi:
-                cost += break_cost(words, j - 1, blocked)
+                cost += costs[j - 1]
             rate = speed(length, j - i, shown_ms, profile)
             if rate > profile.max_speed:
                 cost += 8.0 + (rate - profile.max_speed)
@@ -315,7 +324,13 @@ def _paragraph_cues(
                 cost += 12.0  # under the minimum only where the text allows nothing else
             if length < 20 and j < hi and not _SENTENCE_END.search(words[j - 1].text):
                 cost += 1.0  # a short fragment flashes by
-            total = best[i - lo] + cost
+            if best[i - lo] + cost >= best[j - lo]:
+                continue  # line breaking only adds cost: this cue cannot win
+            laid = break_lines(words, i, j - 1, profile, set(), costs)
+            if laid is None:
+                continue
+            line_cost, lines = laid
+            total = best[i - lo] + cost + line_cost
             if total < best[j - lo]:
                 best[j - lo] = total
                 choice[j - lo] = (i, lines)
