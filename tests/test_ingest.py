@@ -494,3 +494,15 @@ def test_last_paragraph_hard_wrapped_then_page_text_without_blank_lines() -> Non
     assert transcript.paragraphs[0].text == "The last paragraph is wrapped over two lines."
     assert transcript.metadata.step_title == "Methods of working"
     assert [u.text for u in transcript.unclassified] == ["Stray line after the page."]
+
+
+def test_a_fuller_copy_of_the_page() -> None:
+    text = (
+        "Skip to main content\n1.5\nWhy sleep matters\nVideo\nDownload video: standard or HD\n"
+        "Transcript\nSkip to 0 minutes and 5 seconds Hello.\nMark as complete\n"
+        "Comments (12)\nGo to next step\n"
+    )
+    transcript = parse_transcript(text)
+    assert [p.text for p in transcript.paragraphs] == ["Hello."]
+    assert transcript.metadata.step_title == "Why sleep matters"
+    assert transcript.unclassified == () and transcript.boilerplate_lines == 8
