@@ -136,7 +136,7 @@ Profiles = Annotated[
     typer.Option(
         "--profile",
         help="Caption profile: default (Netflix: 42 chars, 20 cps), bbc, dcmp, or a .toml"
-        " file. Repeat with --lint to compare profiles.",
+        " file (repeat it only with captions --lint, to compare).",
     ),
 ]
 Manifest = Annotated[
