@@ -40,6 +40,14 @@ MARKER_RE = re.compile(rf"(?:{_CLOCK}[ \t]*)?{_LABEL}", re.IGNORECASE)
 # The clock alone on its line, the paragraph below it; brackets occur in exports.
 CLOCK_LINE_RE = re.compile(r"^[\[(]?(?P<clock>(?:\d{1,2}:)?\d{1,3}:\d{2})[\])]?$")
 CLOCK_PARTS_RE = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d+):(?P<s>\d+)$")
+# The clock leading its paragraph's line ("0:07 In this section ..."), as transcript
+# exporters write it. Prose can open with a time too ("10:30 is when ..."), so this
+# form counts only in a document with no other markers and at least two such lines.
+CLOCK_PREFIX_RE = re.compile(
+    r"^[\[(]?(?P<clock>(?:\d{1,2}:)?\d{1,3}:\d{2})[\])]?\s+(?P<text>\S.*)$"
+)
+# Bullets and dashes that list tools put before each marker.
+_BULLET = re.compile(r"^[-–—•*·>]+$")
 
 # A speaker label in capitals opening a paragraph ("HILARY KENNEDY: ...").
 # Capitals only: mixed-case "For example: ..." is ordinary prose.
@@ -391,6 +399,7 @@ class _PageParser:
 
     def _pieces(self, lines: list[str]) -> Iterator[tuple[str, int, str | None, Marker | None]]:
         """Split lines into blank, text and marker pieces (a line may hold several)."""
+        prefixed = _clock_prefixed(lines)
         for number, raw in enumerate(lines, start=1):
             line = raw.strip()
             if not line:
@@ -401,12 +410,18 @@ class _PageParser:
                 start = self._clock_ms(clock.group("clock"), number)
                 yield "marker", number, None, Marker(start, number, line)
                 continue
+            lead = CLOCK_PREFIX_RE.match(line) if prefixed else None
+            if lead:
+                start = self._clock_ms(lead.group("clock"), number)
+                written = line[: lead.start("text")].strip()
+                yield "marker", number, lead.group("text"), Marker(start, number, written)
+                continue
             position = 0
             for match in MARKER_RE.finditer(line):
                 if not any(match.group(g) for g in ("h", "m", "s")):
                     continue
                 before = line[position : match.start()].strip()
-                if before:
+                if before and not _BULLET.match(before):
                     yield "text", number, before, None
                 marker = self._marker(match, number)
                 end = _next_marker_start(line, match.end())
@@ -627,6 +642,21 @@ class _PageParser:
             boilerplate_lines=self.boilerplate,
             duration_ms=duration_ms,
         )
+
+
+def _clock_prefixed(lines: list[str]) -> bool:
+    """Whether this document marks its paragraphs with leading clocks only."""
+    count = 0
+    for line in lines:
+        line = line.strip()
+        if CLOCK_LINE_RE.match(line) or _has_label(line):
+            return False
+        count += CLOCK_PREFIX_RE.match(line) is not None
+    return count >= 2
+
+
+def _has_label(line: str) -> bool:
+    return any(any(m.group(g) for g in ("h", "m", "s")) for m in MARKER_RE.finditer(line))
 
 
 def _next_marker_start(line: str, position: int) -> int:

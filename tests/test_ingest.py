@@ -506,3 +506,22 @@ def test_a_fuller_copy_of_the_page() -> None:
     assert [p.text for p in transcript.paragraphs] == ["Hello."]
     assert transcript.metadata.step_title == "Why sleep matters"
     assert transcript.unclassified == () and transcript.boilerplate_lines == 8
+
+
+def test_leading_clocks_and_bullets() -> None:
+    text = "0:07 First paragraph.\n(1:09) Second paragraph.\n[1:30] ANNA: Third."
+    paragraphs = parse_transcript(text).paragraphs
+    assert [(p.start_ms, p.speaker, p.text) for p in paragraphs] == [
+        (7_000, None, "First paragraph."),
+        (69_000, None, "Second paragraph."),
+        (90_000, "ANNA", "Third."),
+    ]
+    bullets = "• Skip to 0 minutes and 7 seconds One.\n- Skip to 0 minutes and 9 seconds Two."
+    assert [p.text for p in parse_transcript(bullets).paragraphs] == ["One.", "Two."]
+
+
+def test_a_time_opening_a_prose_line_is_not_a_marker() -> None:
+    text = "Skip to 0 minutes and 7 seconds The clinic opens at\n10:30 every day."
+    assert [p.text for p in parse_transcript(text).paragraphs] == [
+        "The clinic opens at 10:30 every day."
+    ]

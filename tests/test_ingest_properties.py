@@ -62,7 +62,7 @@ def label(ms: int, hours_comma: bool) -> str:
     return f"Skip to {unit(m, 'minute')} and {unit(s, 'second')}"
 
 
-STYLES = ["label", "glued", "spaced", "clock-line", "label-line"]
+STYLES = ["label", "glued", "spaced", "clock-line", "label-line", "clock-prefix", "bullet"]
 
 
 def render(ms: int, text: str, style: str, hours_comma: bool) -> str:
@@ -74,15 +74,21 @@ def render(ms: int, text: str, style: str, hours_comma: bool) -> str:
         return f"{format_clock(ms)} {label(ms, hours_comma)} {text}"
     if style == "clock-line":
         return f"{format_clock(ms)}\n{text}"
+    if style == "clock-prefix":
+        return f"[{format_clock(ms)}] {text}"
+    if style == "bullet":
+        return f"• {label(ms, hours_comma)} {text}"
     return f"{label(ms, hours_comma)}\n{text}"
 
 
 @st.composite
 def transcripts(draw: st.DrawFn) -> tuple[str, list[int], list[str]]:
-    seconds = draw(st.lists(st.integers(0, 3 * 3600), min_size=1, max_size=12, unique=True))
+    style = draw(st.sampled_from(STYLES))
+    # Leading clocks count as markers only from two lines on (prose can open with a time).
+    least = 2 if style == "clock-prefix" else 1
+    seconds = draw(st.lists(st.integers(0, 3 * 3600), min_size=least, max_size=12, unique=True))
     times = [s * 1000 for s in sorted(seconds)]
     texts = [draw(paragraph_texts()) for _ in times]
-    style = draw(st.sampled_from(STYLES))
     hours_comma = draw(st.booleans())
     separator = draw(st.sampled_from(["\n\n", "\n"]))
     body = separator.join(
