@@ -376,7 +376,7 @@ def _listing(
     hits = []
     for row in _run(db, sql, values):
         *columns, moment, text = row
-        hits.append(_hit(columns, moment, _lead(text), 0.0))
+        hits.append(_hit(columns, moment, _lead(text, columns[7], moment), 0.0))
     return hits
 
 
@@ -403,9 +403,13 @@ def _hit(columns: Sequence[Any], start_ms: int, snippet: str, score: float) -> H
     )
 
 
-def _lead(text: str, words: int = SNIPPET_TOKENS) -> str:
+def _lead(text: str, word_times: str, moment: int, words: int = SNIPPET_TOKENS) -> str:
+    """The words around ``moment`` (a few before it), as a snippet."""
+    offset = next((at for at, ms in json.loads(word_times) if ms >= moment), 0)
+    first = max(len(text[:offset].split()) - 3, 0)
     parts = text.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+    window = " ".join(parts[first : first + words])
+    return ("…" if first else "") + window + ("…" if first + words < len(parts) else "")
 
 
 # The filters: SQL condition, and the query listing the values an index holds.
