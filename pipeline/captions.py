@@ -102,7 +102,8 @@ FUNCTION_WORDS = frozenset(
     "a an the this that these those my your his her its our their of in on at to for"
     " with by from into onto about as than and or but nor so if because while"
     " although though whether is are was were be been being has have had do does did"
-    " not no can could will would shall should may might must very such per via".split()
+    " not no can could will would shall should may might must very such per via"
+    " i we you he she they it who".split()
 )
 # A break before these starts a new phrase.
 PHRASE_STARTS = frozenset(
@@ -288,6 +289,9 @@ def build_cues(
     return _timed(transcript, words, spans, timeline.end_ms, profile)
 
 
+SENTENCE_INSIDE_COST = 1.0  # per sentence end that falls inside a cue
+
+
 def _paragraph_cues(
     words: Sequence[Word], lo: int, hi: int, profile: Profile, costs: Sequence[float]
 ) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -297,6 +301,10 @@ def _paragraph_cues(
     choice: list[tuple[int, tuple[str, ...]]] = [(0, ())] * (hi - lo + 1)
     best[0] = 0.0
     max_chars = profile.max_chars_per_line * profile.max_lines
+    # ends[k]: sentence ends among words lo..lo+k-1, to price sentences split by cues.
+    ends = [0]
+    for k in range(lo, hi):
+        ends.append(ends[-1] + bool(_SENTENCE_END.search(words[k].text)))
     for j in range(lo + 1, hi + 1):
         length = -1
         for i in range(j - 1, lo - 1, -1):
@@ -324,6 +332,8 @@ def _paragraph_cues(
                 cost += 12.0  # under the minimum only where the text allows nothing else
             if length < 20 and j < hi and not _SENTENCE_END.search(words[j - 1].text):
                 cost += 1.0  # a short fragment flashes by
+            # One sentence ending and the next starting in the same cue reads worse.
+            cost += SENTENCE_INSIDE_COST * (ends[j - 1 - lo] - ends[i - lo])
             if best[i - lo] + cost >= best[j - lo]:
                 continue  # line breaking only adds cost: this cue cannot win
             laid = break_lines(words, i, j - 1, profile, set(), costs)
