@@ -1,9 +1,10 @@
 """Segment: Transcript -> timed words, sentences and search chunks.
 
 Time inside a paragraph is spread over its words by a model of speech: each word
-costs its syllables plus a per-word overhead, and punctuation adds a pause. The
-model is fitted to nothing but the markers themselves, so it works on any text;
-``leave_one_out`` measures how well it predicts a marker it was not given.
+costs its syllables and letters (weak-form words less, the word before a pause
+more), and punctuation adds a pause; each paragraph's markers scale those costs to
+its real duration. ``leave_one_out`` measures how well it predicts a marker it was
+not given.
 """
 
 from __future__ import annotations
