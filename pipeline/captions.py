@@ -2,8 +2,8 @@
 
 Cues are chosen per paragraph by dynamic programming over word boundaries: a cue
 must fit the profile's lines, and the cost prefers breaks at sentence ends, then
-commas, then before conjunctions, never after an article or preposition nor inside
-a name. Display times chain cue to cue (keeping the minimum gap) so that reading
+commas, then before conjunctions; it avoids breaks after an article, preposition or
+subject pronoun, inside a name, and sentence boundaries inside a cue. Display times chain cue to cue (keeping the minimum gap) so that reading
 speed uses the pauses; speech too fast to read keeps its timing and is reported.
 """
 
