@@ -298,6 +298,16 @@ def test_candidate_names_stop_at_other_names(nlp: Language, entities: dict[str, 
     assert [c.text for c in result.candidates] == ["Little Steps programme"]
 
 
+def test_programme_names_the_model_mislabels_stay_candidates(
+    nlp: Language, entities: dict[str, str]
+) -> None:
+    entities.update({"Happy Mums Intervention": "WORK_OF_ART", "World Health Programme": "ORG"})
+    result = tag_one(
+        nlp, "We ran the Happy Mums Intervention with the World Health Programme.", PARENTING
+    )
+    assert [c.text for c in result.candidates] == ["Happy Mums Intervention"]
+
+
 def test_no_candidates_outside_the_field(nlp: Language) -> None:
     result = tag_one(nlp, "We started the Code Review programme.", "The deploy failed.")
     assert result.candidates == ()
