@@ -22,7 +22,7 @@ from pipeline.captions import Quality
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.ingest import MAX_BYTES, format_clock, read_many
 from pipeline.model import Transcript
-from pipeline.run import Options, Outcome, process
+from pipeline.run import Options, Outcome, process, write_candidates
 from pipeline.segment import ChunkSizes
 
 app = typer.Typer(
@@ -542,6 +542,13 @@ def run(
     cues = sum(len(r.cues) for r in outcome.results)
     mentions = sum(len(r.mentions) for r in outcome.results)
     typer.echo(f"Total: {cues} cues, {mentions} mentions; outputs in {out}", err=True)
+    if not no_tags:
+        review = write_candidates(outcome.candidates, out)
+        typer.echo(
+            f"{len(outcome.candidates)} names look like interventions the gazetteer lacks:"
+            f" see {review}",
+            err=True,
+        )
     _exit(outcome, strict and (broken or outcome.warnings > 0))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.captions import (
     CHAPTER_TITLE_MAX,
@@ -30,11 +30,14 @@ from pipeline.manifest import MANIFEST_NAME, Entry, read_manifest
 from pipeline.model import Chunk, DocumentResult, Mention, Timeline, Transcript
 from pipeline.segment import ChunkSizes, Segmented, segment
 
+if TYPE_CHECKING:  # tag imports spaCy: only for the types here
+    from pipeline.tag import Candidate, TagResult
+
 
 class Tagger(Protocol):
-    def tag(
+    def tag_documents(
         self, items: Iterable[tuple[Transcript, Timeline, tuple[Chunk, ...]]]
-    ) -> Iterator[tuple[Mention, ...]]: ...
+    ) -> Iterator[TagResult]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class Outcome:
     qualities: dict[str, Quality] = field(default_factory=dict)
     failures: list[PipelineError] = field(default_factory=list)
     warnings: int = 0
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 def load_manifests(paths: Sequence[Path], options: Options) -> dict[str, Entry]:
@@ -154,7 +158,9 @@ def process(
     segments = [segment(t, sizes=options.chunk_sizes) for t in transcripts]
     if tagger is not None:
         items = [(t, s.timeline, s.chunks) for t, s in zip(transcripts, segments, strict=True)]
-        all_mentions = list(tagger.tag(items))
+        tagged = list(tagger.tag_documents(items))
+        all_mentions = [t.mentions for t in tagged]
+        outcome.candidates = [c for t in tagged for c in t.candidates]
     else:
         all_mentions = [() for _ in transcripts]
     for transcript, segmented, mentions in zip(transcripts, segments, all_mentions, strict=True):
@@ -174,3 +180,25 @@ def process(
 def _url(entries: dict[str, Entry], doc_id: str) -> str | None:
     entry = entries.get(doc_id)
     return entry.video_url if entry else None
+
+
+CANDIDATE_COLUMNS = ("doc_id", "part", "paragraph", "time", "start_ms", "text", "context")
+
+
+def write_candidates(candidates: Sequence[Candidate], out_dir: Path) -> Path:
+    """review/candidates.csv: names that look like interventions but are not in the
+    gazetteer, with their context, for a content team to add (or not)."""
+    import csv
+    import io
+
+    from pipeline.ingest import format_clock
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CANDIDATE_COLUMNS)
+    for c in candidates:
+        when = format_clock(c.start_ms) if c.start_ms is not None else ""
+        writer.writerow((c.doc_id, c.part, c.paragraph, when, c.start_ms, c.text, c.context))
+    path = out_dir / "review" / "candidates.csv"
+    write_text_atomic(path, buffer.getvalue())
+    return path

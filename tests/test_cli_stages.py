@@ -92,6 +92,8 @@ def test_run_end_to_end_and_search(inputs: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1  # bad.txt failed; the good file has all its outputs
     assert (out / "captions" / "course" / "step.vtt").is_file()
     assert (out / "index" / "search.sqlite").is_file()
+    review = (out / "review" / "candidates.csv").read_text().splitlines()
+    assert review[0] == "doc_id,part,paragraph,time,start_ms,text,context"
     first = (out / "index" / "chunks.parquet").read_bytes()
     again = runner.invoke(app, ["run", str(inputs), "--out", str(out)])
     assert again.exit_code == 1
