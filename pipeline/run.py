@@ -1,7 +1,8 @@
 """Run: every stage for every transcript, each document a pure function of
 (transcript, options); tagging is batched across documents and cached.
 
-consumes: input paths; produces: captions/, index/ under the output folder.
+consumes: input paths; produces DocumentResults, captions/ and (write_candidates)
+review/candidates.csv under the output folder; the CLI adds index/.
 """
 
 from __future__ import annotations
