@@ -19,8 +19,8 @@ import spacy
 
 from pipeline.ingest import read_many
 from pipeline.model import Transcript
-from pipeline.segment import split_sentences
 from pipeline.tag import PREFERRED_MODELS
+from pipeline.timing import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 Splitter = Callable[[str], list[str]]

@@ -8,7 +8,6 @@ a fresh process so that one case's memory cannot inflate another's:
             batch size, one process
   model     our load_nlp (only ner), nlp.pipe(paragraphs), no rule components
   rules     our Tagger: model + entity cleanup + gazetteer + candidates + mentions
-  rules-2p  the same over 2 processes (n_process=2)
   components  seconds in each component over the same Docs, in one process: the cost
             of the rules beside ner without the noise between separate runs
 
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("baseline", "model", "rules", "rules-2p", "components")
+CASES = ("baseline", "model", "rules", "components")
 BATCH_SIZE = 64  # paragraphs per nlp.pipe batch in our runs
 
 
@@ -48,7 +47,7 @@ def build_corpus(n_docs: int, words: int, seed: int = 7) -> list[Any]:
     """(Transcript, Timeline, Chunks) for n_docs synthetic documents of ~words words."""
     from pipeline.ingest import read_many
     from pipeline.model import Metadata, Paragraph, Transcript
-    from pipeline.segment import segment
+    from pipeline.timing import segment
 
     sources = [t for _, t in read_many([ROOT / "transcripts", ROOT / "tests" / "corpus"])]
     pool = [
@@ -176,7 +175,7 @@ def run_case(case: str, n_docs: int, words: int, model: str | None) -> dict[str,
     elif case == "components":
         return _component_times(items, n_words, name)
     else:
-        tagger = Tagger(model=name, batch_size=BATCH_SIZE, n_process=2 if case == "rules-2p" else 1)
+        tagger = Tagger(model=name, batch_size=BATCH_SIZE)
         with TreeMemory() as memory:
             start = time.perf_counter()
             ents = sum(len(m) for m in tagger.tag(items))
@@ -201,7 +200,8 @@ def run_case(case: str, n_docs: int, words: int, model: str | None) -> dict[str,
 def _component_times(items: list[Any], n_words: int, name: str) -> dict[str, Any]:
     """Seconds in each component over the same Docs, one after the other, in one process:
     the cost of our rules relative to ner, free of the noise between separate runs."""
-    from pipeline.tag import Tagger, _record, assemble, parts_of
+    from pipeline.tag import Tagger, assemble, parts_of
+    from pipeline.tag.cache import record_of
 
     tagger = Tagger(model=name)
     parts = [parts_of(t) for t, _, _ in items]
@@ -215,7 +215,7 @@ def _component_times(items: list[Any], n_words: int, name: str) -> dict[str, Any
             docs = [proc(doc) for doc in docs]
         seconds[component] = time.perf_counter() - start
     start = time.perf_counter()
-    records = [_record(doc) for doc in docs]
+    records = [record_of(doc) for doc in docs]
     for ps in parts:
         tagger.cache_key(ps)
     at = 0
@@ -319,7 +319,7 @@ def main() -> int:
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in c["seconds_by_component"].items())
         print(f"per component, same Docs in one process: {parts}")
         print(f"rule components and mention assembly cost {c['rule_share']:+.1%} on top of ner")
-    tagging = [results[c]["peak_tree_mb"] for c in ("rules", "rules-2p") if c in results]
+    tagging = [results[c]["peak_tree_mb"] for c in ("rules",) if c in results]
     if tagging:
         print(f"peak memory of our tagging runs: {max(tagging):.0f} MB (target < 1024 MB)")
     return 0

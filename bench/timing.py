@@ -11,9 +11,9 @@ import statistics
 import sys
 from pathlib import Path
 
-from pipeline import segment as seg
 from pipeline.ingest import read_many
 from pipeline.model import Transcript
+from pipeline.timing import speech as seg
 
 ROOT = Path(__file__).resolve().parent.parent
 CHARS = seg.SpeechModel(syllable=0.0, char=1.0, word=1.0, comma=0.0, sentence=0.0)

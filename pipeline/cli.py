@@ -1,29 +1,33 @@
 """The command line: a thin translation layer over the library.
 
-Each command parses options, calls one library function per input, and turns the
-project's own errors into 'Error: ...' lines on stderr and a non-zero exit.
+Each command parses its options into one validated ``Settings`` (conflicting or
+ignored options are refused before any work), makes one call into the library, and
+turns the project's own errors into 'Error: ...' lines on stderr. Exit status: 0
+all good, 1 some input failed (the others are complete), 2 a usage error.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pipeline import __version__
-from pipeline.captions import Quality
-from pipeline.errors import PipelineError, TranscriptError
-from pipeline.ingest import MAX_BYTES, format_clock, read_many
-from pipeline.model import Transcript
-from pipeline.run import Options, Outcome, process, write_candidates
-from pipeline.segment import ChunkSizes
+from pipeline.clock import format_clock
+from pipeline.errors import PipelineError
+from pipeline.ingest.sources import MAX_BYTES
+from pipeline.model import DEFAULT_LABELS, NUMERIC_LABELS, DocumentResult, Quality, Transcript
+
+if TYPE_CHECKING:
+    from pipeline.run.corpus import Inputs, RunReport, Summary
+    from pipeline.run.document import Source
+    from pipeline.settings import Settings
 
 app = typer.Typer(
     name="pipeline",
@@ -33,11 +37,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+EXIT_STATUS = (
+    "Exit status: 0 all good; 1 some documents failed (the others are complete and the"
+    " index holds them); 2 a usage error."
+)
+
 Paths = Annotated[
     list[Path],
     typer.Argument(
         help="Transcript files or folders (searched recursively for .txt, .vtt, .srt).",
         show_default=False,
+        metavar="PATH...",
     ),
 ]
 MaxBytes = Annotated[
@@ -47,90 +57,6 @@ Encoding = Annotated[
     str | None,
     typer.Option("--encoding", help="Decode inputs with this codec instead of detecting it."),
 ]
-Strict = Annotated[bool, typer.Option("--strict", help="Treat warnings as failures (exit 1).")]
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"pipeline {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
-) -> None:
-    """Course-video transcripts to captions (WebVTT, SRT, chapters) and search indexes."""
-
-
-def _report_error(error: PipelineError) -> None:
-    typer.secho(f"Error: {error}", err=True, fg=typer.colors.RED)
-
-
-def _summary_line(transcript: Transcript) -> str:
-    paragraphs = transcript.paragraphs
-    first = format_clock(paragraphs[0].start_ms)
-    last_end = paragraphs[-1].end_ms
-    end = (
-        format_clock(last_end)
-        if last_end is not None
-        else format_clock(paragraphs[-1].start_ms) + "+"
-    )
-    speakers = ", ".join(transcript.speakers) or "none"
-    repairs = sum(r.count for r in transcript.repairs)
-    return (
-        f"{transcript.doc_id}: {len(paragraphs)} paragraphs, {first}–{end},"
-        f" {transcript.word_count} words, speakers: {speakers},"
-        f" warnings: {len(transcript.warnings)}, repairs: {repairs}"
-    )
-
-
-@app.command()
-def ingest(
-    paths: Paths,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print each parsed Transcript as a JSON line.")
-    ] = False,
-    strict: Strict = False,
-    max_bytes: MaxBytes = MAX_BYTES,
-    encoding: Encoding = None,
-) -> None:
-    """Parse transcripts and report paragraphs, metadata, repairs and problems.
-
-    Example: pipeline ingest transcripts/
-    """
-    done = failed = warned = 0
-    for _path, result in read_many(paths, max_bytes=max_bytes, encoding=encoding):
-        if isinstance(result, TranscriptError):
-            failed += 1
-            _report_error(result)
-            continue
-        done += 1
-        if as_json:
-            typer.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, sort_keys=True))
-        else:
-            typer.echo(_summary_line(result))
-        for repair in result.repairs:
-            typer.echo(
-                f"  repaired {repair.kind} x{repair.count} {repair.detail}".rstrip(), err=True
-            )
-        for warning in result.warnings:
-            typer.secho(
-                f"Warning: {warning.render(result.source)}", err=True, fg=typer.colors.YELLOW
-            )
-        warned += bool(result.warnings)
-    typer.echo(
-        f"{done + failed} files: {done} ingested, {failed} failed, {warned} with warnings", err=True
-    )
-    if failed or (strict and warned):
-        raise typer.Exit(1)
-
-
-# --- segment, captions, index, run ---------------------------------------------------
-
 Profiles = Annotated[
     list[str] | None,
     typer.Option(
@@ -143,13 +69,25 @@ Manifest = Annotated[
     Path | None,
     typer.Option(
         "--manifest",
-        help="CSV with path,duration[,video_url] per transcript (default: manifest.csv in"
-        " an input folder).",
+        help="CSV with path,duration[,video_url][,media] per transcript (default:"
+        " manifest.csv in the input root).",
     ),
 ]
 Duration = Annotated[
     str | None,
     typer.Option("--duration", help="Video duration for a single input file: 418, 6:58, 1:02:05."),
+]
+Media = Annotated[
+    Path | None,
+    typer.Option(
+        "--media",
+        help="Video or audio of a single input file, to time its words from (default: a"
+        " file with the transcript's name beside it, or the manifest's media column).",
+    ),
+]
+NoMedia = Annotated[
+    bool,
+    typer.Option("--no-media", help="Ignore media files: time the words from the text alone."),
 ]
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder.")]
 ChunkSeconds = Annotated[
@@ -174,43 +112,85 @@ CacheDir = Annotated[
     Path | None,
     typer.Option("--cache-dir", help="Tag cache folder (default: OUT/.cache/tags)."),
 ]
-# Tagging is the slow stage; forked workers share the loaded model.
-DEFAULT_PROCESSES = min(os.cpu_count() or 1, 4)
-Processes = Annotated[
-    int,
-    typer.Option("--processes", min=1, help="Worker processes for the model (one per core)."),
-]
 NoTags = Annotated[
     bool,
     typer.Option(
         "--no-tags", help="Skip tagging: faster, but names are protected by capitals only."
     ),
 ]
+Strict = Annotated[
+    bool,
+    typer.Option("--strict", help="Treat warnings (and media problems) as failures (exit 1)."),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+Labels = Annotated[
+    str | None,
+    typer.Option(
+        "--labels",
+        help="Comma-separated entity labels to keep (default: PERSON,ORG,GPE,LOC,NORP,FAC,"
+        "EVENT,WORK_OF_ART,PRODUCT,LAW). INTERVENTION is always kept.",
+    ),
+]
+Numeric = Annotated[
+    bool,
+    typer.Option(
+        "--numeric",
+        help="Also keep DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL and CARDINAL.",
+    ),
+]
+DEFAULT_JOBS = os.cpu_count() or 1
 
 
-def _options(
-    profiles: list[str] | None,
-    manifest: Path | None,
-    duration: str | None,
-    max_bytes: int,
-    encoding: str | None,
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pipeline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Course-video transcripts to captions (WebVTT, SRT, chapters) and search indexes."""
+
+
+def _error(message: object) -> None:
+    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+
+
+def _warn(message: str) -> None:
+    typer.secho(f"Warning: {message}", err=True, fg=typer.colors.YELLOW)
+
+
+def _settings(
+    *,
+    profiles: list[str] | None = None,
     chunk_seconds: str = "15,30,45",
-) -> Options:
-    from pipeline.captions import load_profile
-    from pipeline.manifest import parse_duration
+    max_bytes: int = MAX_BYTES,
+    encoding: str | None = None,
+    tags: bool = True,
+    model: str | None = None,
+    gazetteers: list[Path] | None = None,
+    labels: list[str] | None = None,
+    media: bool = True,
+    strict: bool = False,
+    cache_dir: Path | None = None,
+) -> Settings:
+    """One validated Settings, or a usage error (exit 2) naming the option."""
+    from pipeline.captions.profiles import load_profile
+    from pipeline.errors import ConfigError
+    from pipeline.settings import Settings
+    from pipeline.timing.chunks import ChunkSizes
 
     if profiles and len(profiles) > 1:
         raise typer.BadParameter("repeat --profile only with --lint", param_hint="--profile")
     try:
-        duration_ms = parse_duration(duration) if duration else None
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--duration") from None
-    try:
         profile = load_profile(profiles[0] if profiles else "default")
     except PipelineError as error:
         raise typer.BadParameter(str(error), param_hint="--profile") from None
-    if manifest is not None and not manifest.is_file():
-        raise typer.BadParameter(f"no such file: {manifest}", param_hint="--manifest")
     try:
         low, target, high = (round(float(v) * 1000) for v in chunk_seconds.split(","))
     except ValueError:
@@ -219,85 +199,182 @@ def _options(
         ) from None
     if not 0 < low <= target <= high:
         raise typer.BadParameter("need 0 < MIN <= TARGET <= MAX", param_hint="--chunk-seconds")
-    sizes = ChunkSizes(low, target, high)
-    return Options(profile, max_bytes, encoding, manifest, duration_ms, sizes)
-
-
-def _process(
-    paths: list[Path],
-    options: Options,
-    *,
-    out: Path | None,
-    tags: bool,
-    model: str | None = None,
-    gazetteers: list[Path] | None = None,
-    cache_dir: Path | None = None,
-    label: str = "captions",
-    processes: int = 1,
-) -> Outcome:
     try:
-        return _run_stages(
-            paths, options, out, tags, model, gazetteers, cache_dir, label, processes
+        return Settings(
+            profile=profile,
+            chunk_sizes=ChunkSizes(low, target, high),
+            max_bytes=max_bytes,
+            encoding=encoding,
+            tags=tags,
+            model=model,
+            gazetteers=tuple(gazetteers or ()),
+            labels=tuple(labels or DEFAULT_LABELS),
+            media=media,
+            strict=strict,
+            cache_dir=cache_dir,
         )
-    except PipelineError as error:  # a bad option, manifest, gazetteer or model: nothing ran
-        _report_error(error)
-        raise typer.Exit(1) from None
+    except ConfigError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
-def _run_stages(
+def _inputs(
     paths: list[Path],
-    options: Options,
-    out: Path | None,
-    tags: bool,
-    model: str | None,
-    gazetteers: list[Path] | None,
-    cache_dir: Path | None,
-    label: str,
-    processes: int,
-) -> Outcome:
-    tagger = None
-    if tags:
-        from pipeline.tag import open_tagger
+    *,
+    manifest: Path | None = None,
+    duration: str | None = None,
+    media: Path | None = None,
+    no_media: bool = False,
+) -> Inputs:
+    from pipeline.ingest.manifest import parse_duration
+    from pipeline.run.corpus import Inputs
 
-        cache = cache_dir or ((out or Path("outputs")) / ".cache" / "tags")
-        tagger = open_tagger(
-            model=model, gazetteers=gazetteers or (), cache_dir=cache, n_process=processes
+    if manifest is not None and not manifest.is_file():
+        raise typer.BadParameter(f"no such file: {manifest}", param_hint="--manifest")
+    try:
+        duration_ms = parse_duration(duration) if duration else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--duration") from None
+    single = len(paths) == 1 and paths[0].is_file()
+    if duration_ms is not None and not single:
+        raise typer.BadParameter(
+            "applies to one input file; give durations for many in a manifest",
+            param_hint="--duration",
         )
-    count = len(discover_quietly(paths))
-    # A bar on a terminal; in logs and CI only the summary lines below.
-    shown = sys.stderr.isatty()
-    with typer.progressbar(
-        length=count, label=label, file=sys.stderr if shown else io.StringIO()
-    ) as bar:
-        outcome = process(
-            paths,
-            options,
-            tagger=tagger,
-            out_dir=out,
-            on_result=lambda _r, _q: bar.update(1),
-            on_error=lambda _e: bar.update(1),
-        )
-    for error in outcome.failures:
-        _report_error(error)
-    return outcome
+    if media is not None:
+        if no_media:
+            raise typer.BadParameter("--media and --no-media conflict", param_hint="--media")
+        if not single:
+            raise typer.BadParameter(
+                "applies to one input file; name media for many in a manifest",
+                param_hint="--media",
+            )
+        if not media.is_file():
+            raise typer.BadParameter(f"no such file: {media}", param_hint="--media")
+    return Inputs(tuple(paths), manifest, duration_ms, media)
 
 
-def discover_quietly(paths: list[Path]) -> list[Path]:
-    from pipeline.ingest import discover
+def _label_set(labels: str | None, numeric: bool) -> list[str]:
+    chosen = [x.strip().upper() for x in labels.split(",") if x.strip()] if labels else []
+    if labels is not None and not chosen:
+        raise typer.BadParameter("give at least one label", param_hint="--labels")
+    return [*(chosen or DEFAULT_LABELS), *(NUMERIC_LABELS if numeric else ())]
 
-    found: list[Path] = []
-    for path in paths:
+
+def user_cache_dir() -> Path:
+    """Where `pipeline tag` caches when not told: the user's cache folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "transcript-pipeline" / "tags"
+
+
+# --- the stage commands: process_document, stopped early, its parts printed ------------
+
+
+def _documents(
+    inputs: Inputs, settings: Settings, until: str
+) -> Iterator[tuple[Source, DocumentResult | None]]:
+    """Each input through process_document up to ``until``; errors printed, None yielded."""
+    from pipeline.run.corpus import Summary, sources
+    from pipeline.run.document import process_document, worker_for
+
+    worker = worker_for(settings)
+    try:
+        items = list(sources(inputs, settings))
+    except PipelineError as error:
+        _error(error)
+        raise typer.Exit(1) from None
+    for item in items:
+        if isinstance(item, Summary):
+            for message in item.errors:
+                _error(message)
+            yield _failed_source(item), None
+            continue
         try:
-            found.extend(p for p, _ in discover([path]))
-        except PipelineError:
-            found.append(path)
-    return found
+            yield item, process_document(item, settings, worker, until=until)
+        except PipelineError as error:
+            _error(error)
+            if not _is_document_error(error):
+                raise typer.Exit(1) from None  # a model or gazetteer problem: stop
+            yield item, None
 
 
-def _exit(outcome: Outcome, strict_failed: bool = False) -> None:
-    done, failed = len(outcome.results), len(outcome.failures)
-    typer.echo(f"{done + failed} files: {done} done, {failed} failed", err=True)
+def _is_document_error(error: PipelineError) -> bool:
+    from pipeline.errors import TranscriptError
+
+    return isinstance(error, TranscriptError)
+
+
+def _failed_source(summary: Summary) -> Source:
+    from pipeline.run.document import Source
+
+    return Source(Path(summary.source), Path("."), summary.doc_id)
+
+
+def _summary_line(transcript: Transcript) -> str:
+    paragraphs = transcript.paragraphs
+    first = format_clock(paragraphs[0].start_ms)
+    last_end = paragraphs[-1].end_ms
+    end = (
+        format_clock(last_end)
+        if last_end is not None
+        else format_clock(paragraphs[-1].start_ms) + "+"
+    )
+    speakers = ", ".join(transcript.speakers) or "none"
+    repairs = sum(r.count for r in transcript.repairs)
+    return (
+        f"{transcript.doc_id}: {len(paragraphs)} paragraphs, {first}–{end},"
+        f" {transcript.word_count} words, speakers: {speakers},"
+        f" warnings: {len(transcript.warnings)}, repairs: {repairs}"
+    )
+
+
+def _finish(done: int, failed: int, verb: str, strict_failed: bool = False) -> None:
+    typer.echo(f"{done + failed} files: {done} {verb}, {failed} failed", err=True)
     if failed or strict_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Paths,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print each parsed Transcript as a JSON line.")
+    ] = False,
+    strict: Strict = False,
+    manifest: Manifest = None,
+    duration: Duration = None,
+    max_bytes: MaxBytes = MAX_BYTES,
+    encoding: Encoding = None,
+) -> None:
+    """Parse transcripts and report paragraphs, metadata, repairs and problems.
+
+    Example: pipeline ingest transcripts/
+    """
+    settings = _settings(max_bytes=max_bytes, encoding=encoding, tags=False, strict=strict)
+    inputs = _inputs(paths, manifest=manifest, duration=duration, no_media=True)
+    done = failed = warned = 0
+    for source, result in _documents(inputs, settings, "ingest"):
+        if result is None:
+            failed += 1
+            continue
+        done += 1
+        transcript = result.transcript
+        if as_json:
+            typer.echo(
+                json.dumps(dataclasses.asdict(transcript), ensure_ascii=False, sort_keys=True)
+            )
+        else:
+            typer.echo(_summary_line(transcript))
+        for repair in transcript.repairs:
+            typer.echo(
+                f"  repaired {repair.kind} x{repair.count} {repair.detail}".rstrip(), err=True
+            )
+        for warning in transcript.warnings:
+            _warn(warning.render(source.shown))
+        warned += bool(transcript.warnings)
+    typer.echo(
+        f"{done + failed} files: {done} ingested, {failed} failed, {warned} with warnings", err=True
+    )
+    if failed or (strict and warned):
         raise typer.Exit(1)
 
 
@@ -305,32 +382,447 @@ def _exit(outcome: Outcome, strict_failed: bool = False) -> None:
 def segment(
     paths: Paths,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the chunks as JSON lines.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print every timed word as a JSON line: doc_id, paragraph, word, text,"
+            " start_ms, end_ms, source (audio, captions or estimate).",
+        ),
+    ] = False,
+    chunks: Annotated[
+        bool, typer.Option("--chunks", help="With --json, print the search chunks instead.")
     ] = False,
     manifest: Manifest = None,
-    chunk_seconds: ChunkSeconds = "15,30,45",
     duration: Duration = None,
+    media: Media = None,
+    no_media: NoMedia = False,
+    strict: Strict = False,
+    chunk_seconds: ChunkSeconds = "15,30,45",
     max_bytes: MaxBytes = MAX_BYTES,
     encoding: Encoding = None,
 ) -> None:
-    """Split transcripts into timed sentences and search chunks.
+    """Time every word (from the audio when media is there) and split into sentences and
+    search chunks.
 
     Example: pipeline segment transcripts/ --json
     """
-    options = _options(None, manifest, duration, max_bytes, encoding, chunk_seconds)
-    outcome = _process(paths, options, out=None, tags=False, label="segment")
-    for result in outcome.results:
-        if as_json:
+    if chunks and not as_json:
+        raise typer.BadParameter("--chunks goes with --json", param_hint="--chunks")
+    settings = _settings(
+        chunk_seconds=chunk_seconds,
+        max_bytes=max_bytes,
+        encoding=encoding,
+        tags=False,
+        media=not no_media,
+        strict=strict,
+    )
+    inputs = _inputs(paths, manifest=manifest, duration=duration, media=media, no_media=no_media)
+    done = failed = 0
+    for source, result in _documents(inputs, settings, "timing"):
+        if result is None:
+            failed += 1
+            continue
+        done += 1
+        timeline = result.timeline
+        for note in timeline.notes:
+            _warn(note.render(source.shown))
+        if as_json and chunks:
             for chunk in result.chunks:
                 typer.echo(json.dumps(dataclasses.asdict(chunk), ensure_ascii=False))
             continue
-        timeline = result.timeline
+        if as_json:
+            for n, word in enumerate(timeline.words):
+                record = {
+                    "doc_id": result.doc_id,
+                    "paragraph": word.paragraph,
+                    "word": n,
+                    "text": word.text,
+                    "start_ms": word.start_ms,
+                    "end_ms": word.end_ms,
+                    "source": word.source,
+                }
+                typer.echo(json.dumps(record, ensure_ascii=False))
+            continue
         end = format_clock(timeline.end_ms) + (" (estimated)" if timeline.end_estimated else "")
+        shares = ", ".join(
+            f"{timeline.share(s):.0%} {s}" for s in ("audio", "captions", "estimate")
+        )
         typer.echo(
-            f"{result.transcript.doc_id}: {len(timeline.words)} words,"
+            f"{result.doc_id}: {len(timeline.words)} words ({shares}),"
             f" {len(timeline.sentences)} sentences, {len(result.chunks)} chunks, ends {end}"
         )
-    _exit(outcome)
+    _finish(done, failed, "timed")
+
+
+@app.command("tag")
+def tag_command(
+    paths: Paths,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help='Print JSON lines: {"kind": "mention", ...} and {"kind": "candidate", ...}.',
+        ),
+    ] = False,
+    model: Model = None,
+    gazetteer: Gazetteers = None,
+    labels: Labels = None,
+    numeric: Numeric = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Tag cache folder (default: the user cache folder,"
+            " ~/.cache/transcript-pipeline/tags).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Tag everything again; read and write no cache.")
+    ] = False,
+    manifest: Manifest = None,
+    max_bytes: MaxBytes = MAX_BYTES,
+    encoding: Encoding = None,
+) -> None:
+    """Print named entities and intervention names with the time each is spoken.
+
+    Document-level mentions (from the step title and description) have no time.
+    Phrases that look like intervention names but are not in the gazetteer are
+    listed afterwards for review.
+
+    Example: pipeline tag transcripts/ --gazetteer my-programmes.csv
+
+    Example: pipeline tag talk.txt --json --labels PERSON,ORG
+    """
+    if no_cache and cache_dir is not None:
+        raise typer.BadParameter("--no-cache and --cache-dir conflict", param_hint="--no-cache")
+    chosen = _label_set(labels, numeric)
+    cache = None if no_cache else (cache_dir or user_cache_dir())
+    settings = _settings(
+        max_bytes=max_bytes,
+        encoding=encoding,
+        model=model,
+        gazetteers=gazetteer,
+        labels=chosen,
+        media=False,
+        cache_dir=cache,
+    )
+    _check_labels(settings, chosen)
+    inputs = _inputs(paths, manifest=manifest, no_media=True)
+    done = failed = 0
+    candidates: list[Any] = []
+    from pipeline.run.document import worker_for
+
+    tagger = worker_for(settings).tagger
+    for _source, result in _documents(inputs, settings, "tag"):
+        if result is None:
+            failed += 1
+            continue
+        done += 1
+        candidates.extend(result.candidates)
+        for mention in result.mentions:
+            if as_json:
+                record = {"kind": "mention", **dataclasses.asdict(mention)}
+                typer.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                typer.echo(_mention_line(mention))
+    if as_json:
+        for candidate in candidates:
+            record = {"kind": "candidate", **dataclasses.asdict(candidate)}
+            typer.echo(json.dumps(record, ensure_ascii=False))
+    elif candidates:
+        typer.echo(f"\nCandidates for the gazetteer ({len(candidates)}, not in the mentions):")
+        for candidate in candidates:
+            where = f"¶{candidate.paragraph}" if candidate.paragraph is not None else "step"
+            typer.echo(f"  {candidate.doc_id} {where}: {candidate.text!r}  {candidate.context}")
+    _finish(done, failed, f"tagged ({tagger.hits} from cache)")
+
+
+def _check_labels(settings: Settings, labels: list[str]) -> None:
+    """Labels the model cannot produce are a usage error (this loads the model)."""
+    from pipeline.run.document import worker_for
+
+    try:
+        tagger = worker_for(settings).tagger
+    except PipelineError as error:
+        _error(error)
+        raise typer.Exit(1) from None
+    unknown = sorted(set(labels) - tagger.known_labels)
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)} not produced by {tagger.model_id}; it knows"
+            f" {', '.join(sorted(tagger.known_labels))}",
+            param_hint="--labels",
+        )
+
+
+def _mention_line(mention: Any) -> str:
+    when = format_clock(mention.start_ms) if mention.start_ms is not None else "-"
+    where = f"¶{mention.paragraph}" if mention.paragraph is not None else mention.part
+    canonical = f" -> {mention.canonical_id}" if mention.canonical_id else ""
+    return (
+        f"{mention.doc_id}  {when:>7}  {where:<16}  {mention.label:<12}  {mention.text}"
+        f"{canonical}  [{mention.source}]"
+    )
+
+
+# --- captions, index, run: the corpus runner ------------------------------------------
+
+Jobs = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        "--processes",
+        min=1,
+        help="Documents processed in parallel, each worker loading the model once"
+        " (default: the number of cores).",
+    ),
+]
+Executor = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="local (worker processes on this machine) or dask (a Dask cluster: a"
+        " LocalCluster, or the one at --scheduler).",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler", help="Dask scheduler address (tcp://host:8786), with --executor dask."
+    ),
+]
+Force = Annotated[bool, typer.Option("--force", help="Redo every document, changed or not.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+
+
+def _corpus(
+    inputs: Inputs,
+    out: Path,
+    settings: Settings,
+    *,
+    jobs: int,
+    executor: str,
+    scheduler: str | None,
+    force: bool,
+    write_index: bool,
+    quiet: bool,
+) -> RunReport:
+    from pipeline.run.corpus import run_corpus
+    from pipeline.run.executors import make_executor
+
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(
+            f"{out} is a file; pass a folder (it is created if missing)", param_hint="--out"
+        )
+    try:
+        chosen = make_executor(executor, jobs, scheduler)
+    except PipelineError as error:
+        raise typer.BadParameter(str(error), param_hint="--executor") from None
+    progress = _Progress(quiet)
+    try:
+        with progress:
+            return run_corpus(
+                inputs,
+                out,
+                settings,
+                executor=chosen,
+                force=force,
+                write_index=write_index,
+                progress=progress.update,
+            )
+    except PipelineError as error:
+        _error(error)
+        raise typer.Exit(1) from None
+    except OSError as error:
+        _error(
+            f"{out}: cannot write there ({error.strerror or error}). Check that the folder is"
+            " writable and the disk has space, or pass another --out."
+        )
+        raise typer.Exit(1) from None
+
+
+class _Progress:
+    """A rich progress bar on a terminal (documents done, failed, unchanged, rate, time left)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar: Any = None
+        self.task: Any = None
+        self.counts = {"done": 0, "failed": 0, "unchanged": 0}
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[status]}"),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def update(self, event: str, summary: Summary | None, total: int) -> None:
+        if self.bar is None:
+            return
+        if event == "start":
+            self.task = self.bar.add_task("documents", total=total, status="", rate="")
+            return
+        if event == "index":
+            self.bar.update(self.task, description="index")
+            return
+        if event in self.counts:
+            self.counts[event] += 1
+            task = self.bar.tasks[0]
+            elapsed = task.elapsed or 0.0
+            processed = self.counts["done"] + self.counts["failed"]
+            rate = f"{processed / elapsed:.1f} docs/s" if elapsed and processed else ""
+            status = (
+                f"{self.counts['done']} done, {self.counts['failed']} failed,"
+                f" {self.counts['unchanged']} unchanged"
+            )
+            self.bar.update(self.task, advance=1, status=status, rate=rate)
+
+
+def _print_report(report: RunReport, out: Path, quiet: bool, as_json: bool) -> None:
+    from pipeline.run.corpus import DONE, FAILED, REMOVED, UNCHANGED
+
+    if as_json:
+        typer.echo(report.to_json(), nl=False)
+    for summary in report.documents:
+        for message in summary.errors:
+            _error(message)
+        for warning in summary.warnings:
+            if summary.status == DONE:
+                _warn(warning)
+    if quiet or as_json:
+        return
+    for summary in report.documents:
+        if summary.status != DONE or summary.quality is None:
+            continue
+        q = summary.quality
+        audio = f", {q.timed_from_audio:.0%} timed from audio" if q.timed_from_audio else ""
+        typer.echo(
+            f"{summary.doc_id}: {summary.cues} cues, {summary.entities + summary.interventions}"
+            f" mentions, {q.share_within_max:.1%} cues <= {q.max_speed:g} {q.speed_unit}"
+            f" ({q.share_within_target:.1%} <= {q.target_speed:g}),"
+            f" {len(summary.warnings)} warnings{audio}"
+        )
+    counts = {s: report.count(s) for s in (DONE, UNCHANGED, FAILED, REMOVED)}
+    warnings = sum(len(d.warnings) for d in report.documents if d.status == DONE)
+    typer.echo(
+        f"{sum(counts.values())} documents: {counts[DONE]} done, {counts[UNCHANGED]} unchanged,"
+        f" {counts[FAILED]} failed, {counts[REMOVED]} removed; {warnings} warnings;"
+        f" {report.seconds:.1f} s; outputs in {out}",
+        err=True,
+    )
+
+
+def _strict_broken(report: RunReport) -> bool:
+    from pipeline.run.corpus import DONE
+
+    return any(
+        d.status == DONE and (d.warnings or (d.quality is not None and d.quality.breaks_rules()))
+        for d in report.documents
+    )
+
+
+@app.command()
+def run(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Transcript files or folders (default: transcripts).",
+            show_default=False,
+            metavar="[PATH...]",
+        ),
+    ] = None,
+    out: OutDir = Path("outputs"),
+    jobs: Jobs = DEFAULT_JOBS,
+    executor: Executor = "local",
+    scheduler: Scheduler = None,
+    force: Force = False,
+    quiet: Quiet = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run report (run-report.json) as JSON.")
+    ] = False,
+    profile: Profiles = None,
+    manifest: Manifest = None,
+    duration: Duration = None,
+    media: Media = None,
+    no_media: NoMedia = False,
+    chunk_seconds: ChunkSeconds = "15,30,45",
+    strict: Strict = False,
+    no_tags: NoTags = False,
+    model: Model = None,
+    gazetteer: Gazetteers = None,
+    cache_dir: CacheDir = None,
+    max_bytes: MaxBytes = MAX_BYTES,
+    encoding: Encoding = None,
+) -> None:
+    """Run every stage on what changed: ingest, timing, tag, captions, then the index.
+
+    Unchanged inputs are skipped, changed ones redone, the outputs of deleted ones
+    removed; the tables and search database always describe every document in OUT.
+    OUT/run-report.json says what happened to each document.
+
+    Exit status: 0 all good; 1 some documents failed (the others are complete and the
+    index holds them); 2 a usage error.
+
+    Example: pipeline run transcripts --out outputs --jobs 2
+    """
+    inputs = _inputs(
+        paths or [Path("transcripts")],
+        manifest=manifest,
+        duration=duration,
+        media=media,
+        no_media=no_media,
+    )
+    if no_tags and (model or gazetteer):
+        raise typer.BadParameter("--model and --gazetteer need tagging", param_hint="--no-tags")
+    settings = _settings(
+        profiles=profile,
+        chunk_seconds=chunk_seconds,
+        max_bytes=max_bytes,
+        encoding=encoding,
+        tags=not no_tags,
+        model=model,
+        gazetteers=gazetteer,
+        media=not no_media,
+        strict=strict,
+        cache_dir=cache_dir or out / ".cache" / "tags",
+    )
+    report = _corpus(
+        inputs,
+        out,
+        settings,
+        jobs=jobs,
+        executor=executor,
+        scheduler=scheduler,
+        force=force,
+        write_index=True,
+        quiet=quiet,
+    )
+    _print_report(report, out, quiet, as_json)
+    if report.failed or (strict and _strict_broken(report)):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -347,13 +839,17 @@ def captions(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when any cue breaks a profile rule.")
     ] = False,
+    jobs: Jobs = DEFAULT_JOBS,
+    force: Force = False,
+    quiet: Quiet = False,
     manifest: Manifest = None,
     duration: Duration = None,
+    media: Media = None,
+    no_media: NoMedia = False,
     no_tags: NoTags = False,
     model: Model = None,
     gazetteer: Gazetteers = None,
     cache_dir: CacheDir = None,
-    processes: Processes = DEFAULT_PROCESSES,
     max_bytes: MaxBytes = MAX_BYTES,
     encoding: Encoding = None,
 ) -> None:
@@ -366,36 +862,56 @@ def captions(
     Example: pipeline captions --lint talk.vtt --profile default --profile dcmp
     """
     if lint:
+        given = {
+            "--manifest": manifest,
+            "--duration": duration,
+            "--media": media,
+            "--no-media": no_media,
+            "--no-tags": no_tags,
+            "--model": model,
+            "--gazetteer": gazetteer,
+            "--cache-dir": cache_dir,
+            "--force": force,
+        }
+        ignored = [name for name, value in given.items() if value]
+        if ignored:
+            raise typer.BadParameter(
+                f"{', '.join(ignored)} has no effect with --lint", param_hint="--lint"
+            )
         _lint(paths, profile or ["default"], strict)
         return
-    options = _options(profile, manifest, duration, max_bytes, encoding)
-    outcome = _process(
-        paths,
-        options,
-        out=out,
+    inputs = _inputs(paths, manifest=manifest, duration=duration, media=media, no_media=no_media)
+    settings = _settings(
+        profiles=profile,
+        max_bytes=max_bytes,
+        encoding=encoding,
         tags=not no_tags,
         model=model,
         gazetteers=gazetteer,
-        cache_dir=cache_dir,
-        processes=processes,
+        media=not no_media,
+        cache_dir=cache_dir or out / ".cache" / "tags",
     )
-    broken = False
-    for doc_id, quality in outcome.qualities.items():
-        typer.echo(f"{doc_id}: {quality.summary()}")
-        broken |= _breaks_rules(quality)
-    _exit(outcome, strict and broken)
-
-
-def _breaks_rules(quality: Quality) -> bool:
-    return bool(
-        quality.over_max_speed
-        or quality.lines_over_limit
-        or quality.cues_over_line_count
-        or quality.gaps_under_min
-        or quality.overlaps
-        or quality.under_min_duration
-        or quality.over_max_duration
+    report = _corpus(
+        inputs,
+        out,
+        settings,
+        jobs=jobs,
+        executor="local",
+        scheduler=None,
+        force=force,
+        write_index=False,
+        quiet=quiet,
     )
+    from pipeline.run.corpus import DONE
+
+    for summary in report.documents:
+        for message in summary.errors:
+            _error(message)
+        if summary.quality is not None and summary.status == DONE and not quiet:
+            typer.echo(f"{summary.doc_id}: {summary.quality.summary()}")
+    done = sum(d.quality is not None for d in report.documents)
+    broken = any(d.quality is not None and d.quality.breaks_rules() for d in report.documents)
+    _finish(done, report.count("failed"), "done", strict and broken)
 
 
 def _lint(paths: list[Path], profile_names: list[str], strict: bool) -> None:
@@ -410,7 +926,7 @@ def _lint(paths: list[Path], profile_names: list[str], strict: bool) -> None:
         try:
             cues = read_cues(path)
         except (PipelineError, OSError) as error:
-            typer.secho(f"Error: {error}", err=True, fg=typer.colors.RED)
+            _error(error)
             failed = True
             continue
         typer.echo(f"{path}: {len(cues)} cues")
@@ -433,123 +949,66 @@ def _lint(paths: list[Path], profile_names: list[str], strict: bool) -> None:
         widths = [max(len(row[i]) for row in table) for i in range(len(header))]
         for row in table:
             typer.echo("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-        broken |= any(_breaks_rules(q) for q in qualities)
+        broken |= any(q.breaks_rules() for q in qualities)
     if failed or (strict and broken):
         raise typer.Exit(1)
-
-
-def _write_index(outcome: Outcome, out: Path) -> None:
-    from pipeline.index import write_tables
-    from pipeline.search import build_search_index
-
-    try:
-        write_tables(outcome.results, out)
-        build_search_index(outcome.results, out)
-    except PipelineError as error:
-        _report_error(error)
-        raise typer.Exit(1) from None
 
 
 @app.command()
 def index(
     paths: Paths,
     out: OutDir = Path("outputs"),
+    jobs: Jobs = DEFAULT_JOBS,
+    force: Force = False,
+    quiet: Quiet = False,
+    profile: Profiles = None,
     manifest: Manifest = None,
+    media: Media = None,
+    no_media: NoMedia = False,
     chunk_seconds: ChunkSeconds = "15,30,45",
     no_tags: NoTags = False,
     model: Model = None,
     gazetteer: Gazetteers = None,
     cache_dir: CacheDir = None,
-    processes: Processes = DEFAULT_PROCESSES,
     max_bytes: MaxBytes = MAX_BYTES,
     encoding: Encoding = None,
 ) -> None:
-    """Write the Parquet tables and the search database for a corpus.
+    """Bring the Parquet tables and the search database up to date for these inputs.
 
-    Files go to OUT/index/{documents,segments,chunks,cues,mentions}.parquet and
-    OUT/index/search.sqlite.
+    Processes what changed (writing its captions too, as every document's outputs
+    go together), then assembles OUT/index/{documents,segments,chunks,cues,
+    mentions}.parquet and OUT/index/search.sqlite from every document in OUT.
 
     Example: pipeline index transcripts/ --out outputs
     """
-    options = _options(None, manifest, None, max_bytes, encoding, chunk_seconds)
-    outcome = _process(
-        paths,
-        options,
-        out=None,
+    inputs = _inputs(paths, manifest=manifest, media=media, no_media=no_media)
+    settings = _settings(
+        profiles=profile,
+        chunk_seconds=chunk_seconds,
+        max_bytes=max_bytes,
+        encoding=encoding,
         tags=not no_tags,
         model=model,
         gazetteers=gazetteer,
+        media=not no_media,
         cache_dir=cache_dir or out / ".cache" / "tags",
-        processes=processes,
-        label="index",
     )
-    _write_index(outcome, out)
-    typer.echo(f"Wrote {out / 'index'} ({len(outcome.results)} documents)", err=True)
-    _exit(outcome)
-
-
-@app.command()
-def run(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Transcript files or folders (default: transcripts).", show_default=False
-        ),
-    ] = None,
-    out: OutDir = Path("outputs"),
-    profile: Profiles = None,
-    manifest: Manifest = None,
-    chunk_seconds: ChunkSeconds = "15,30,45",
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 on warnings or caption rule breaks too.")
-    ] = False,
-    no_tags: NoTags = False,
-    model: Model = None,
-    gazetteer: Gazetteers = None,
-    cache_dir: CacheDir = None,
-    processes: Processes = DEFAULT_PROCESSES,
-    max_bytes: MaxBytes = MAX_BYTES,
-    encoding: Encoding = None,
-) -> None:
-    """Run every stage: ingest, segment, tag, captions and index.
-
-    Example: pipeline run transcripts --out outputs
-    """
-    inputs = paths or [Path("transcripts")]
-    options = _options(profile, manifest, None, max_bytes, encoding, chunk_seconds)
-    outcome = _process(
+    report = _corpus(
         inputs,
-        options,
-        out=out,
-        tags=not no_tags,
-        model=model,
-        gazetteers=gazetteer,
-        cache_dir=cache_dir,
-        processes=processes,
-        label="run",
+        out,
+        settings,
+        jobs=jobs,
+        executor="local",
+        scheduler=None,
+        force=force,
+        write_index=True,
+        quiet=quiet,
     )
-    _write_index(outcome, out)
-    broken = False
-    for result in outcome.results:
-        quality = outcome.qualities[result.transcript.doc_id]
-        broken |= _breaks_rules(quality)
-        typer.echo(
-            f"{result.transcript.doc_id}: {len(result.cues)} cues, {len(result.mentions)}"
-            f" mentions, {quality.share_within_max:.1%} cues <= {quality.max_speed:g}"
-            f" {quality.speed_unit} ({quality.share_within_target:.1%} <="
-            f" {quality.target_speed:g}), {len(result.transcript.warnings)} warnings"
-        )
-    cues = sum(len(r.cues) for r in outcome.results)
-    mentions = sum(len(r.mentions) for r in outcome.results)
-    typer.echo(f"Total: {cues} cues, {mentions} mentions; outputs in {out}", err=True)
-    if not no_tags:
-        review = write_candidates(outcome.candidates, out)
-        typer.echo(
-            f"{len(outcome.candidates)} names look like interventions the gazetteer lacks:"
-            f" see {review}",
-            err=True,
-        )
-    _exit(outcome, strict and (broken or outcome.warnings > 0))
+    _print_report(report, out, True, False)
+    documents = sum(d.status in ("done", "unchanged") for d in report.documents)
+    typer.echo(f"Wrote {out / 'index'} ({documents} documents)", err=True)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 # --- search and export ------------------------------------------------------------
@@ -606,14 +1065,14 @@ def search_command(
 
     Example: pipeline search "Mellow Babies" --limit 3
     """
-    from pipeline.search import search
+    from pipeline.index.search import search
 
     try:
         hits = search(
             index, query, intervention=intervention, label=label, course=course, limit=limit
         )
     except PipelineError as error:
-        _report_error(error)
+        _error(error)
         raise typer.Exit(1) from None
     if as_json:
         records = [dataclasses.asdict(hit) for hit in hits]
@@ -653,166 +1112,17 @@ def export_command(
 
     Example: pipeline export --format opensearch-bulk --out chunks.ndjson
     """
-    from pipeline.search import export_chunks
+    from pipeline.index.search import export_chunks
 
     try:
         count = export_chunks(index, fmt, out)
     except PipelineError as error:
-        _report_error(error)
+        _error(error)
         raise typer.Exit(1) from None
     typer.echo(f"Wrote {count} chunks to {out}", err=True)
 
 
-# --- tag and eval -------------------------------------------------------------------
-# Imported inside the commands: spaCy takes a second to import, --help should not.
-
-from typing import TYPE_CHECKING  # noqa: E402
-
-if TYPE_CHECKING:
-    from pipeline.model import Mention
-    from pipeline.tag import Candidate, Tagger
-
-Labels = Annotated[
-    str | None,
-    typer.Option(
-        "--labels",
-        help="Comma-separated entity labels to keep (default: PERSON,ORG,GPE,LOC,NORP,FAC,"
-        "EVENT,WORK_OF_ART,PRODUCT,LAW). INTERVENTION is always kept.",
-    ),
-]
-Numeric = Annotated[
-    bool,
-    typer.Option(
-        "--numeric",
-        help="Also keep DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL and CARDINAL.",
-    ),
-]
-
-
-def _label_set(labels: str | None, numeric: bool) -> list[str]:
-    from pipeline.tag import DEFAULT_LABELS, NUMERIC_LABELS
-
-    chosen = [x.strip().upper() for x in labels.split(",") if x.strip()] if labels else []
-    if labels is not None and not chosen:
-        raise typer.BadParameter("give at least one label", param_hint="--labels")
-    return [*(chosen or DEFAULT_LABELS), *(NUMERIC_LABELS if numeric else ())]
-
-
-def _open_tagger(
-    model: str | None,
-    gazetteers: list[Path] | None,
-    cache_dir: Path | None,
-    labels: list[str],
-    n_process: int = 1,
-) -> Tagger:
-    from pipeline.tag import open_tagger
-
-    try:
-        tagger = open_tagger(
-            model=model,
-            gazetteers=gazetteers or (),
-            cache_dir=cache_dir,
-            labels=labels,
-            n_process=n_process,
-        )
-    except PipelineError as error:
-        _report_error(error)
-        raise typer.Exit(1) from None
-    known = tagger.known_labels
-    unknown = sorted(set(labels) - known)
-    if unknown:
-        raise typer.BadParameter(
-            f"{', '.join(unknown)} not produced by {tagger.model_id}; it knows"
-            f" {', '.join(sorted(known))}",
-            param_hint="--labels",
-        )
-    return tagger
-
-
-@app.command("tag")
-def tag_command(
-    paths: Paths,
-    as_json: Annotated[
-        bool,
-        typer.Option(
-            "--json",
-            help='Print JSON lines: {"kind": "mention", ...} and {"kind": "candidate", ...}.',
-        ),
-    ] = False,
-    model: Model = None,
-    gazetteer: Gazetteers = None,
-    labels: Labels = None,
-    numeric: Numeric = False,
-    out: OutDir = Path("outputs"),
-    cache_dir: CacheDir = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Tag everything again; read and write no cache.")
-    ] = False,
-    processes: Processes = DEFAULT_PROCESSES,
-    max_bytes: MaxBytes = MAX_BYTES,
-    encoding: Encoding = None,
-) -> None:
-    """Print named entities and intervention names with the time each is spoken.
-
-    Document-level mentions (from the step title and description) have no time.
-    Phrases that look like intervention names but are not in the gazetteer are
-    listed afterwards for review. Results are cached under OUT/.cache/tags.
-
-    Example: pipeline tag transcripts/ --gazetteer my-programmes.csv
-
-    Example: pipeline tag talk.txt --json --labels PERSON,ORG
-    """
-    from pipeline.segment import segment as segment_transcript
-
-    if no_cache and cache_dir is not None:
-        raise typer.BadParameter("--no-cache and --cache-dir conflict", param_hint="--no-cache")
-    chosen = _label_set(labels, numeric)
-    cache = None if no_cache else (cache_dir or out / ".cache" / "tags")
-    tagger = _open_tagger(model, gazetteer, cache, chosen, processes)
-    failed = 0
-    items = []
-    for _path, read in read_many(paths, max_bytes=max_bytes, encoding=encoding):
-        if isinstance(read, TranscriptError):
-            failed += 1
-            _report_error(read)
-            continue
-        segmented = segment_transcript(read)
-        items.append((read, segmented.timeline, segmented.chunks))
-    candidates: list[Candidate] = []
-    for result in tagger.tag_documents(items):
-        candidates.extend(result.candidates)
-        for mention in result.mentions:
-            if as_json:
-                record = {"kind": "mention", **dataclasses.asdict(mention)}
-                typer.echo(json.dumps(record, ensure_ascii=False))
-            else:
-                typer.echo(_mention_line(mention))
-    if as_json:
-        for candidate in candidates:
-            record = {"kind": "candidate", **dataclasses.asdict(candidate)}
-            typer.echo(json.dumps(record, ensure_ascii=False))
-    elif candidates:
-        typer.echo(f"\nCandidates for the gazetteer ({len(candidates)}, not in the mentions):")
-        for candidate in candidates:
-            where = f"¶{candidate.paragraph}" if candidate.paragraph is not None else "step"
-            typer.echo(f"  {candidate.doc_id} {where}: {candidate.text!r}  {candidate.context}")
-    typer.echo(
-        f"{len(items) + failed} files: {len(items)} tagged ({tagger.hits} from cache),"
-        f" {failed} failed",
-        err=True,
-    )
-    if failed:
-        raise typer.Exit(1)
-
-
-def _mention_line(mention: Mention) -> str:
-    when = format_clock(mention.start_ms) if mention.start_ms is not None else "-"
-    where = f"¶{mention.paragraph}" if mention.paragraph is not None else mention.part
-    canonical = f" -> {mention.canonical_id}" if mention.canonical_id else ""
-    return (
-        f"{mention.doc_id}  {when:>7}  {where:<16}  {mention.label:<12}  {mention.text}"
-        f"{canonical}  [{mention.source}]"
-    )
+# --- eval ---------------------------------------------------------------------------
 
 
 @app.command("eval")
@@ -848,15 +1158,18 @@ def eval_command(
 
     Example: pipeline eval --gold tests/gold --per-file
     """
-    from pipeline.evaluate import evaluate, format_scores, scores
+    from pipeline.tag.evaluate import evaluate, format_scores, scores
 
     chosen = _label_set(labels, False)
-    tagger = _open_tagger(model, gazetteer, cache_dir, chosen)
+    settings = _settings(
+        model=model, gazetteers=gazetteer, labels=chosen, media=False, cache_dir=cache_dir
+    )
+    _check_labels(settings, chosen)
     inputs = corpus or [Path("tests/corpus"), Path("transcripts")]
     try:
-        evaluation = evaluate(gold, inputs, tagger)
+        evaluation = evaluate(gold, inputs, settings)
     except PipelineError as error:
-        _report_error(error)
+        _error(error)
         raise typer.Exit(1) from None
     for comparison in evaluation.comparisons:
         total = scores([comparison])[-1]

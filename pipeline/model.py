@@ -1,12 +1,30 @@
 """The frozen dataclasses that cross stage boundaries.
 
-ingest produces a Transcript; segment turns it into Words, Sentences, Chunks and
-Cues; tag produces Mentions. All times are integer milliseconds.
+ingest produces a Transcript; timing turns it into a Timeline (Words, each with the
+source of its time, and Sentences) and Chunks; tag produces Mentions and Candidates;
+captions produces Cues, Chapters and a Quality; a DocumentResult holds them all for
+one document. All times are integer milliseconds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+# Labels kept by default; INTERVENTION is the tagger's own label for intervention names.
+INTERVENTION = "INTERVENTION"
+DEFAULT_LABELS = (
+    "PERSON",
+    "ORG",
+    "GPE",
+    "LOC",
+    "NORP",
+    "FAC",
+    "EVENT",
+    "WORK_OF_ART",
+    "PRODUCT",
+    "LAW",
+)
+NUMERIC_LABELS = ("DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +38,24 @@ class Metadata:
 
 
 @dataclass(frozen=True, slots=True)
+class Anchor:
+    """A stretch of a paragraph's text whose times a caption file gives (one cue)."""
+
+    start: int  # character offsets into the paragraph text
+    end: int
+    start_ms: int
+    end_ms: int
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """A timed paragraph: starts at its marker, ends where the next one starts.
 
     ``end_ms`` is None for the last paragraph when no video duration is known;
-    the segment stage estimates it. ``line`` is the 1-based source line of the
-    marker (or of the first cue for caption files).
+    timing estimates it. ``line`` is the 1-based source line of the marker (or of
+    the first cue for caption files). ``anchors`` are the cue times of a caption
+    file, empty for page transcripts.
     """
 
     index: int
@@ -34,6 +64,7 @@ class Paragraph:
     speaker: str | None
     text: str
     line: int
+    anchors: tuple[Anchor, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +111,7 @@ class Transcript:
     warnings: tuple[Issue, ...] = ()
     boilerplate_lines: int = 0
     duration_ms: int | None = None
+    name: str = ""  # the input's path under its root (posix), for provenance
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -94,9 +126,16 @@ class Transcript:
         return sum(len(p.text.split()) for p in self.paragraphs)
 
 
+# Where a word's time comes from, best first.
+AUDIO = "audio"  # forced alignment against the media's own audio
+CAPTIONS = "captions"  # inside the cue times of a caption file
+ESTIMATE = "estimate"  # the speech model between markers
+TIMING_SOURCES = (AUDIO, CAPTIONS, ESTIMATE)
+
+
 @dataclass(frozen=True, slots=True)
 class Word:
-    """A whitespace-delimited word of a paragraph, with its estimated time.
+    """A whitespace-delimited word of a paragraph, with its time and where it came from.
 
     ``start``/``end`` are character offsets into the paragraph's text.
     """
@@ -107,6 +146,7 @@ class Word:
     text: str
     start_ms: int
     end_ms: int
+    source: str = ESTIMATE
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +159,25 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
-    """Every word of a transcript, timed, and the sentences over them."""
+    """Every word of a transcript, timed, and the sentences over them.
+
+    ``sources`` gives each paragraph's timing source (one of TIMING_SOURCES);
+    ``notes`` say why a paragraph is not timed from the audio it had.
+    """
 
     doc_id: str
     words: tuple[Word, ...]
     sentences: tuple[Sentence, ...]
     end_ms: int
     end_estimated: bool
+    sources: tuple[str, ...] = ()
+    notes: tuple[Issue, ...] = ()
+
+    def share(self, source: str) -> float:
+        """The share of words timed from ``source``."""
+        if not self.words:
+            return 0.0
+        return sum(w.source == source for w in self.words) / len(self.words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,14 +227,88 @@ class Mention:
     canonical_id: str | None
     canonical_name: str | None
     categories: tuple[str, ...] = field(default=())
-    source: str = "model"  # "model" or "gazetteer"
+    source: str = "model"  # "model", "gazetteer" or "pattern"
     start_ms: int | None = None
     part: str = "paragraph"  # or "step_title" / "step_description"
 
 
 @dataclass(frozen=True, slots=True)
+class Candidate:
+    """A phrase that looks like an intervention name but is not in the gazetteer."""
+
+    doc_id: str
+    part: str
+    paragraph: int | None
+    start: int
+    end: int
+    text: str
+    context: str
+    start_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    start_ms: int
+    end_ms: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quality:
+    """How a document's cues measure against a caption profile."""
+
+    profile: str
+    cues: int
+    speed_unit: str
+    max_speed: float
+    target_speed: float
+    over_max_speed: int
+    share_within_max: float
+    share_within_target: float
+    fastest: float
+    longest_line: int
+    lines_over_limit: int
+    most_lines: int
+    cues_over_line_count: int
+    shortest_ms: int
+    longest_ms: int
+    under_min_duration: int
+    over_max_duration: int
+    gaps_under_min: int
+    overlaps: int
+    # Share of words by timing source (audio, captions, estimate).
+    timed_from_audio: float = 0.0
+    timed_from_captions: float = 0.0
+    timed_by_estimate: float = 0.0
+
+    def summary(self) -> str:
+        unit = self.speed_unit
+        return (
+            f"{self.cues} cues, {self.share_within_max:.1%} <= {self.max_speed:g} {unit}"
+            f" ({self.share_within_target:.1%} <= {self.target_speed:g}), longest line"
+            f" {self.longest_line}, durations {self.shortest_ms}-{self.longest_ms} ms,"
+            f" {self.gaps_under_min} short gaps, {self.overlaps} overlaps"
+        )
+
+    def breaks_rules(self) -> bool:
+        return bool(
+            self.over_max_speed
+            or self.lines_over_limit
+            or self.cues_over_line_count
+            or self.gaps_under_min
+            or self.overlaps
+            or self.under_min_duration
+            or self.over_max_duration
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentResult:
-    """Everything the stages made of one transcript: what the index stage consumes."""
+    """Everything the stages made of one transcript: what index and report consume.
+
+    ``stage_ms`` is the wall time each stage took; it is reported, never written
+    into outputs that must be byte-identical.
+    """
 
     transcript: Transcript
     timeline: Timeline
@@ -190,3 +316,17 @@ class DocumentResult:
     cues: tuple[Cue, ...]
     mentions: tuple[Mention, ...] = ()
     video_url: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    quality: Quality | None = None
+    media: str | None = None  # the media file the words were aligned to, as given
+    stage_ms: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def doc_id(self) -> str:
+        return self.transcript.doc_id
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """Everything to tell the user about this document: ingest, then timing."""
+        return (*self.transcript.warnings, *self.timeline.notes)

@@ -29,7 +29,7 @@ from pipeline.captions import (
 from pipeline.errors import ConfigError
 from pipeline.ingest import parse_transcript, read_transcript
 from pipeline.model import Metadata, Paragraph, Transcript, Word
-from pipeline.segment import segment
+from pipeline.timing import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts" / "babies-in-mind" / "methods-of-working-first-year.txt"

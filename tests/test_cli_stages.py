@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -27,10 +28,21 @@ def inputs(tmp_path: Path) -> Path:
 
 
 def test_segment_prints_chunks_as_json(inputs: Path) -> None:
-    result = runner.invoke(app, ["segment", str(inputs / "course"), "--json"])
+    result = runner.invoke(app, ["segment", str(inputs / "course"), "--json", "--chunks"])
     assert result.exit_code == 0, result.output
     chunks = [json.loads(line) for line in result.stdout.splitlines()]
     assert chunks[0]["chunk_id"] == "step#c0" and chunks[0]["start_ms"] == 7000
+
+
+def test_segment_prints_every_timed_word_with_its_source(inputs: Path) -> None:
+    result = runner.invoke(app, ["segment", str(inputs / "course"), "--json"])
+    assert result.exit_code == 0, result.output
+    words = [json.loads(line) for line in result.stdout.splitlines()]
+    assert set(words[0]) == {"doc_id", "paragraph", "word", "text", "start_ms", "end_ms", "source"}
+    assert [w["word"] for w in words] == list(range(len(words)))
+    assert {w["source"] for w in words} == {"estimate"}
+    assert words[0]["start_ms"] == 7000
+    assert all(a["start_ms"] <= b["start_ms"] for a, b in itertools.pairwise(words))
 
 
 def test_captions_writes_files_and_reports_the_bad_one(inputs: Path, tmp_path: Path) -> None:
@@ -67,8 +79,8 @@ def test_conflicting_options_are_rejected_before_work(inputs: Path) -> None:
     assert result.exit_code == 2
     assert "repeat --profile only with --lint" in result.output
     result = runner.invoke(app, ["segment", str(inputs), "--duration", "5:00"])
-    assert result.exit_code == 1
-    assert "--duration applies to one input file" in result.stderr
+    assert result.exit_code == 2
+    assert "applies to one input file" in result.output
 
 
 def test_manifest_gives_duration_and_deep_links(inputs: Path, tmp_path: Path) -> None:

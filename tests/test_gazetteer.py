@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.errors import ConfigError
-from pipeline.gazetteer import (
+from pipeline.tag.gazetteer import (
     COLUMNS,
     DELIVERY,
     TIER,
@@ -75,7 +75,7 @@ def test_packaged_gazetteer_is_valid_and_covers_the_field() -> None:
 
 def test_packaged_file_is_well_formed_csv() -> None:
     root = Path(__file__).resolve().parent.parent
-    text = (root / "pipeline" / "data" / "interventions.csv").read_text(encoding="utf-8")
+    text = (root / "pipeline" / "tag" / "data" / "interventions.csv").read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == COLUMNS
     assert all(len(row) == len(COLUMNS) for row in rows[1:])

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import __version__
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.index import (
+from pipeline.index.tables import (
     CHUNKS_SCHEMA,
     CUES_SCHEMA,
     DOCUMENTS_SCHEMA,

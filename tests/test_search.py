@@ -15,7 +15,16 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.index import CHUNKS_SCHEMA, write_tables
+from pipeline.index.search import (
+    Term,
+    build_search_index,
+    export_chunks,
+    match_expressions,
+    query_terms,
+    safe_id,
+    search,
+)
+from pipeline.index.tables import CHUNKS_SCHEMA, write_tables
 from pipeline.model import (
     Chunk,
     Cue,
@@ -27,15 +36,6 @@ from pipeline.model import (
     Timeline,
     Transcript,
     Word,
-)
-from pipeline.search import (
-    Term,
-    build_search_index,
-    export_chunks,
-    match_expressions,
-    query_terms,
-    safe_id,
-    search,
 )
 
 # --- a small synthetic corpus (one chunk per paragraph; no spaCy) -------------------

@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.ingest import parse_transcript, read_transcript
-from pipeline.segment import (
-    DEFAULT_MODEL,
-    SpeechModel,
-    leave_one_out,
-    make_chunks,
-    segment,
-    split_sentences,
-    syllables,
-)
+from pipeline.timing import make_chunks, segment, split_sentences
+from pipeline.timing.speech import DEFAULT_MODEL, SpeechModel, leave_one_out, syllables
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts" / "babies-in-mind" / "methods-of-working-first-year.txt"

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, PipelineError
 from pipeline.model import Mention, Transcript
-from pipeline.tag import Tagger
+from pipeline.settings import Settings
 
 Key = tuple[int, str, str]  # (paragraph, normalised text, label)
 
@@ -176,24 +176,32 @@ class Evaluation:
     unmatched: tuple[Path, ...]  # gold files with no transcript
 
 
-def evaluate(gold_dir: Path, corpus: Sequence[Path], tagger: Tagger) -> Evaluation:
-    """Tag the transcripts that the gold files annotate and compare."""
-    from pipeline.ingest import read_many
-    from pipeline.segment import segment
+def evaluate(gold_dir: Path, corpus: Sequence[Path], settings: Settings) -> Evaluation:
+    """Tag the transcripts that the gold files annotate (the one document road) and compare."""
+    from pipeline.run.corpus import Inputs, sources
+    from pipeline.run.document import Source, process_document, worker_for
 
     gold_files = sorted(Path(gold_dir).glob("*.jsonl"))
     if not gold_files:
         raise ConfigError(f"{gold_dir}: no gold files (*.jsonl). Pass the folder with --gold.")
-    transcripts = [t for _, t in read_many(corpus) if isinstance(t, Transcript)]
+    worker = worker_for(settings)
+    found = [s for s in sources(Inputs(tuple(corpus)), settings) if isinstance(s, Source)]
+    transcripts: list[Transcript] = []
+    by_doc: dict[str, Source] = {}
+    for source in found:
+        try:
+            read = process_document(source, settings, worker, until="ingest").transcript
+        except PipelineError:
+            continue
+        transcripts.append(read)
+        by_doc[read.doc_id] = source
     pairs = pair_gold(gold_files, transcripts)
-    matched = [(path, t) for path, t in pairs if t is not None]
-    items = []
-    for _, transcript in matched:
-        segmented = segment(transcript)
-        items.append((transcript, segmented.timeline, segmented.chunks))
     comparisons = []
-    for (path, _), mentions in zip(matched, tagger.tag(items), strict=True):
+    for path, paired in pairs:
+        if paired is None:
+            continue
+        result = process_document(by_doc[paired.doc_id], settings, worker, until="tag")
         gold = gold_keys(parse_gold(path.read_text(encoding="utf-8"), str(path)))
-        comparisons.append(compare(path.stem, gold, predicted_keys(mentions)))
+        comparisons.append(compare(path.stem, gold, predicted_keys(result.mentions)))
     unmatched = tuple(path for path, t in pairs if t is None)
     return Evaluation(tuple(comparisons), unmatched)

@@ -8,12 +8,15 @@ chunks as JSON lines or an OpenSearch/Elasticsearch bulk body.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
+import tempfile
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -21,12 +24,12 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.index import (
+from pipeline.files import atomic_target, current_umask
+from pipeline.index.tables import (
     CHUNKS_SCHEMA,
     INTERVENTION_LABEL,
     SCHEMA_VERSION,
     ChunkRow,
-    atomic_target,
     chunk_rows,
     deep_link,
     index_dir,
@@ -143,15 +146,26 @@ def word_offsets(text: str, words: Sequence[Word]) -> tuple[tuple[int, int], ...
     return tuple(found)
 
 
-def write_search_index(records: Sequence[SearchRecord], path: Path) -> Path:
-    """Build the FTS5 database at ``path`` atomically, the same bytes for the same records."""
-    try:
-        with atomic_target(path) as temporary, closing(sqlite3.connect(temporary)) as db:
+class SearchBuilder:
+    """Builds the FTS5 database in a temporary file beside ``path``, one document at a
+    time; ``commit`` moves it into place. The same records give the same bytes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        os.close(handle)
+        self.temporary = Path(temporary)
+        self.rowid = 0
+        try:
+            self.db = sqlite3.connect(self.temporary)
             # No journal and a fixed page size: the file is private until it is moved
             # into place, and its bytes then depend on the records alone.
-            db.executescript("PRAGMA page_size = 4096; PRAGMA journal_mode = OFF;")
-            db.executescript(_SCHEMA_SQL)
-            db.executemany(
+            self.db.executescript("PRAGMA page_size = 4096; PRAGMA journal_mode = OFF;")
+            self.db.executescript(_SCHEMA_SQL)
+            self.db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [
                     ("schema_version", SCHEMA_VERSION),
@@ -159,48 +173,93 @@ def write_search_index(records: Sequence[SearchRecord], path: Path) -> Path:
                     ("tokenizer", TOKENIZER),
                 ],
             )
-            for rowid, record in enumerate(records, start=1):
-                row = record.row
-                db.execute(
-                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        rowid,
-                        row.chunk_id,
-                        row.doc_id,
-                        row.idx,
-                        row.start_ms,
-                        row.end_ms,
-                        row.speaker,
-                        row.text,
-                        row.course,
-                        row.institution,
-                        row.step_title,
-                        record.video_url,
-                        _json(row.entity_texts),
-                        _json(row.entity_labels),
-                        _json(row.intervention_ids),
-                        _json(record.word_times),
-                    ),
-                )
-                db.executemany(
-                    "INSERT INTO chunk_interventions VALUES (?, ?, ?)",
-                    [(key, rowid, ms) for key, ms in record.interventions],
-                )
-                db.executemany(
-                    # OR IGNORE: labels differing only in case share a row (COLLATE NOCASE).
-                    "INSERT OR IGNORE INTO chunk_labels VALUES (?, ?, ?)",
-                    [(key, rowid, ms) for key, ms in record.labels],
-                )
-            db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
-            db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
-            db.commit()
-            db.execute("VACUUM")
-    except (OSError, sqlite3.Error) as error:
-        raise PipelineError(
-            f"{path}: cannot write the search index ({error})."
-            " Check that the folder is writable and the disk has space."
-        ) from None
-    return path
+        except (OSError, sqlite3.Error) as error:
+            self.abort()
+            raise _write_error(self.path, error) from None
+
+    def add(self, records: Sequence[SearchRecord]) -> None:
+        try:
+            for record in records:
+                self.rowid += 1
+                self._insert(self.rowid, record)
+        except (OSError, sqlite3.Error) as error:
+            self.abort()
+            raise _write_error(self.path, error) from None
+
+    def _insert(self, rowid: int, record: SearchRecord) -> None:
+        row = record.row
+        self.db.execute(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                rowid,
+                row.chunk_id,
+                row.doc_id,
+                row.idx,
+                row.start_ms,
+                row.end_ms,
+                row.speaker,
+                row.text,
+                row.course,
+                row.institution,
+                row.step_title,
+                record.video_url,
+                _json(row.entity_texts),
+                _json(row.entity_labels),
+                _json(row.intervention_ids),
+                _json(record.word_times),
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO chunk_interventions VALUES (?, ?, ?)",
+            [(key, rowid, ms) for key, ms in record.interventions],
+        )
+        self.db.executemany(
+            # OR IGNORE: labels differing only in case share a row (COLLATE NOCASE).
+            "INSERT OR IGNORE INTO chunk_labels VALUES (?, ?, ?)",
+            [(key, rowid, ms) for key, ms in record.labels],
+        )
+
+    def finish(self) -> Path:
+        """Complete the database in its temporary file; ``commit`` moves it into place."""
+        try:
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+            self.db.commit()
+            self.db.execute("VACUUM")
+            self.db.close()
+        except (OSError, sqlite3.Error) as error:
+            self.abort()
+            raise _write_error(self.path, error) from None
+        return self.temporary
+
+    def commit(self) -> Path:
+        try:
+            os.chmod(self.temporary, 0o666 & ~current_umask())
+            os.replace(self.temporary, self.path)
+        except OSError as error:
+            self.abort()
+            raise _write_error(self.path, error) from None
+        return self.path
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self.db.close()
+        self.temporary.unlink(missing_ok=True)
+
+
+def _write_error(path: Path, error: BaseException) -> PipelineError:
+    return PipelineError(
+        f"{path}: cannot write the search index ({error})."
+        " Check that the folder is writable and the disk has space."
+    )
+
+
+def write_search_index(records: Sequence[SearchRecord], path: Path) -> Path:
+    """Build the FTS5 database at ``path`` atomically, the same bytes for the same records."""
+    builder = SearchBuilder(path)
+    builder.add(records)
+    builder.finish()
+    return builder.commit()
 
 
 def _json(values: Sequence[Any]) -> str:

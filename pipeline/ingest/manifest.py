@@ -2,7 +2,8 @@
 
 ``transcripts/manifest.csv`` (or ``--manifest FILE``) with a header and columns
 ``path`` (relative to the manifest's folder), ``duration`` (seconds, or m:ss /
-h:mm:ss, decimals allowed) and optionally ``video_url``.
+h:mm:ss, decimals allowed), and optionally ``video_url`` and ``media`` (a video or
+audio file to time the words from, relative to the manifest's folder).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.ingest import doc_id_for
+from pipeline.ingest.sources import doc_id_for
 
 MANIFEST_NAME = "manifest.csv"
 _CLOCK = re.compile(r"^(?:(?:(?P<h>\d+):)?(?P<m>\d+):)?(?P<s>\d+(?:\.\d+)?)$")
@@ -23,6 +24,8 @@ _CLOCK = re.compile(r"^(?:(?:(?P<h>\d+):)?(?P<m>\d+):)?(?P<s>\d+(?:\.\d+)?)$")
 class Entry:
     duration_ms: int | None
     video_url: str | None
+    media: Path | None = None
+    line: int = 0
 
 
 def parse_duration(text: str) -> int:
@@ -61,5 +64,7 @@ def read_manifest(path: Path, root: Path) -> dict[str, Entry]:
             url = (row.get("video_url") or "").strip() or None
             if url and not re.match(r"^https?://", url):
                 raise ConfigError(f"{path}:{line}: field 'video_url' must start with http(s)://")
-            entries[doc_id_for(path.parent / name, root)] = Entry(duration, url)
+            media_name = (row.get("media") or "").strip()
+            media = path.parent / media_name if media_name else None
+            entries[doc_id_for(path.parent / name, root)] = Entry(duration, url, media, line)
     return entries

@@ -1,25 +1,22 @@
-"""Ingest: bytes -> Transcript (metadata + timed paragraphs), repairs and warnings.
+"""Pages: text copied from a course page -> Transcript (metadata + timed paragraphs).
 
-``parse_transcript(text)`` is pure; ``read_transcript(path)`` adds the bytes:
-size limit, decoding and hashing. Caption files (.vtt, .srt) are re-timed into
-paragraphs by ``parse_captions`` and take the same road afterwards.
+``parse_transcript(text)`` is pure: markers ("Skip to 1 minute and 33 seconds", a
+visible clock glued to it or alone on its line) open paragraphs; the page template
+around them (boilerplate, course, institution, step title and description) becomes
+metadata or is counted; anything else is kept as unclassified and warned about.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from pipeline.clock import format_clock
 from pipeline.errors import TranscriptError
+from pipeline.ingest.decode import MULTISPACE, normalise_text
 from pipeline.model import Issue, Metadata, Paragraph, Repair, Transcript, Unclassified
-
-SUFFIXES = (".txt", ".vtt", ".srt")
-MAX_BYTES = 20 * 1024 * 1024
 
 # --- markers -------------------------------------------------------------------
 # "Skip to 1 minute and 33 seconds", "Skip to 1 hour, 2 minutes and 5 seconds",
@@ -97,12 +94,6 @@ FROM_COURSE_RE = re.compile(
 TITLE_MAX_WORDS = 16
 _SENTENCE_END = (".", "!", "?", "…", ":", ";")
 
-# --- text repairs ---------------------------------------------------------------
-_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")  # to plain space
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")  # zero-width, soft hyphen
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_MULTISPACE = re.compile(r" {2,}")
-
 
 @dataclass(frozen=True, slots=True)
 class Marker:
@@ -116,218 +107,6 @@ class _Draft:
     marker: Marker
     body: list[str] = field(default_factory=list)
     clock_only: bool = False
-
-
-# --- public API -----------------------------------------------------------------
-
-
-def read_transcript(
-    path: Path,
-    *,
-    root: Path | None = None,
-    max_bytes: int = MAX_BYTES,
-    encoding: str | None = None,
-    duration_ms: int | None = None,
-) -> Transcript:
-    """Read, decode and parse one transcript or caption file."""
-    path = Path(path)
-    source = str(path)
-    doc_id = doc_id_for(path, root if root is not None else path.parent)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise TranscriptError(
-            source, Issue("unreadable", f"cannot read the file ({error.strerror})")
-        ) from None
-    if size > max_bytes:
-        raise TranscriptError(
-            source,
-            Issue(
-                "too-large",
-                f"the file is {size:,} bytes, over the limit of {max_bytes:,}",
-                remedy="Split it, or raise the limit with --max-bytes.",
-            ),
-        )
-    raw = path.read_bytes()
-    text, repairs = decode_bytes(raw, source=source, encoding=encoding)
-    sha256 = hashlib.sha256(raw).hexdigest()
-    suffix = path.suffix.lower()
-    if suffix in (".vtt", ".srt"):
-        return parse_captions(
-            text,
-            suffix[1:],
-            doc_id=doc_id,
-            source=source,
-            sha256=sha256,
-            repairs=repairs,
-            duration_ms=duration_ms,
-        )
-    return parse_transcript(
-        text, doc_id=doc_id, source=source, sha256=sha256, repairs=repairs, duration_ms=duration_ms
-    )
-
-
-def decode_bytes(
-    raw: bytes, *, source: str = "<bytes>", encoding: str | None = None
-) -> tuple[str, list[Repair]]:
-    """Decode a file's bytes, recording how (never silently guessing)."""
-    if not raw.strip():
-        raise TranscriptError(
-            source,
-            Issue("empty", "the file is empty", remedy="Paste the transcript text into it."),
-        )
-    if encoding:
-        try:
-            return raw.decode(encoding), [Repair("decoded", 1, f"as {encoding} (--encoding)")]
-        except (UnicodeDecodeError, LookupError) as error:
-            raise TranscriptError(
-                source,
-                Issue(
-                    "undecodable",
-                    f"cannot decode the file as {encoding} ({error})",
-                    remedy="Pass the right --encoding, or re-save the file as UTF-8.",
-                ),
-            ) from None
-    # BOMs first: UTF-32's little-endian BOM starts with UTF-16's.
-    for bom, codec in (
-        (b"\xff\xfe\x00\x00", "utf-32-le"),
-        (b"\x00\x00\xfe\xff", "utf-32-be"),
-        (b"\xff\xfe", "utf-16-le"),
-        (b"\xfe\xff", "utf-16-be"),
-        (b"\xef\xbb\xbf", "utf-8"),
-    ):
-        if raw.startswith(bom):
-            try:
-                text = raw[len(bom) :].decode(codec)
-            except UnicodeDecodeError as error:
-                raise _undecodable(source, raw[len(bom) :], error, codec) from None
-            return _reject_binary(text, source), [Repair("bom-removed", 1, codec)]
-    if b"\x00" in raw:
-        codec16 = _utf16_without_bom(raw)
-        if codec16:
-            try:
-                text = raw.decode(codec16)
-                return _reject_binary(text, source), [Repair("decoded", 1, f"as {codec16}, no BOM")]
-            except UnicodeDecodeError:
-                pass
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise TranscriptError(
-            source,
-            Issue(
-                "binary",
-                "the file is binary, not text (a NUL byte)",
-                line,
-                "Export the transcript as plain text (.txt), WebVTT (.vtt) or SubRip (.srt).",
-            ),
-        )
-    try:
-        return _reject_binary(raw.decode("utf-8"), source), []
-    except UnicodeDecodeError as error:
-        utf8_error = error
-    try:
-        # Word and older Windows editors save Windows-1252; it is strict here, so
-        # bytes it leaves undefined fall through to detection.
-        return _reject_binary(raw.decode("cp1252"), source), [
-            Repair("decoded", 1, "as Windows-1252, not UTF-8")
-        ]
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw).best()
-    if best is not None and best.encoding:
-        return _reject_binary(str(best), source), [
-            Repair("decoded", 1, f"as {best.encoding} (detected)")
-        ]
-    raise _undecodable(source, raw, utf8_error, "utf-8")
-
-
-def _utf16_without_bom(raw: bytes) -> str | None:
-    """UTF-16 text without a BOM has NULs in every other byte for ASCII."""
-    if len(raw) < 4 or len(raw) % 2:
-        return None
-    even, odd = raw[0::2].count(0), raw[1::2].count(0)
-    half = len(raw) // 2
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
-
-
-def _undecodable(source: str, raw: bytes, error: UnicodeDecodeError, codec: str) -> TranscriptError:
-    line = raw[: error.start].count(b"\n") + 1
-    return TranscriptError(
-        source,
-        Issue(
-            "undecodable",
-            f"cannot decode byte {raw[error.start : error.start + 1]!r} as {codec}",
-            line,
-            "Re-save the file as UTF-8, or pass its encoding with --encoding.",
-        ),
-    )
-
-
-def _reject_binary(text: str, source: str) -> str:
-    controls = len(_CONTROL.findall(text[:65536]))
-    if controls > max(8, len(text[:65536]) // 100):
-        raise TranscriptError(
-            source,
-            Issue(
-                "binary",
-                f"the file looks binary ({controls} control characters)",
-                1,
-                "Export the transcript as plain text (.txt), WebVTT (.vtt) or SubRip (.srt).",
-            ),
-        )
-    return text
-
-
-def normalise_text(text: str) -> tuple[str, list[Repair]]:
-    """Line ends, mojibake, Unicode form and invisible characters; each counted."""
-    repairs: list[Repair] = []
-    crlf = text.count("\r\n")
-    cr = text.count("\r") - crlf
-    if crlf or cr:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        repairs.append(Repair("line-ends", crlf + cr, "CRLF" if crlf else "CR"))
-    lines = text.split("\n")
-    fixed_lines, example = 0, ""
-    from ftfy import fix_encoding
-    from ftfy.badness import is_bad
-
-    for i, line in enumerate(lines):
-        if line and not line.isascii() and is_bad(line):
-            fixed = fix_encoding(line)
-            if fixed != line:
-                if not example:
-                    example = _first_difference(line, fixed)
-                lines[i] = fixed
-                fixed_lines += 1
-    if fixed_lines:
-        text = "\n".join(lines)
-        repairs.append(Repair("mojibake", fixed_lines, example))
-    nfc = unicodedata.normalize("NFC", text)
-    if nfc != text:
-        changed = sum(a != b for a, b in zip(text.split("\n"), nfc.split("\n"), strict=True))
-        repairs.append(Repair("unicode-nfc", changed, "composed characters"))
-        text = nfc
-    for kind, pattern, replacement in (
-        ("spaces", _SPACES, " "),
-        ("invisible-characters", _INVISIBLE, ""),
-        ("control-characters", _CONTROL, ""),
-    ):
-        text, count = pattern.subn(replacement, text)
-        if count:
-            repairs.append(Repair(kind, count))
-    return text, repairs
-
-
-def _first_difference(before: str, after: str) -> str:
-    for a, b in zip(before.split(), after.split(), strict=False):
-        if a != b:
-            return f"{a} -> {b}"
-    return ""
 
 
 def parse_transcript(
@@ -592,7 +371,7 @@ class _PageParser:
         collapsed = 0
         for index, draft in enumerate(self.drafts):
             body = " ".join(draft.body)
-            text, runs = _MULTISPACE.subn(" ", body)
+            text, runs = MULTISPACE.subn(" ", body)
             collapsed += runs
             label = SPEAKER_RE.match(text)
             if label:
@@ -613,7 +392,7 @@ class _PageParser:
             )
         if collapsed:
             repairs = [*repairs, Repair("whitespace", collapsed, "runs of spaces collapsed")]
-        paragraphs = _apply_duration(paragraphs, duration_ms, self.warnings)
+        paragraphs = apply_duration(paragraphs, duration_ms, self.warnings)
         for item in self.unclassified:
             self.warnings.append(
                 Issue(
@@ -674,7 +453,7 @@ def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _apply_duration(
+def apply_duration(
     paragraphs: list[Paragraph], duration_ms: int | None, warnings: list[Issue]
 ) -> list[Paragraph]:
     if duration_ms is None or not paragraphs:
@@ -702,300 +481,3 @@ def _replace_end(paragraph: Paragraph, end_ms: int) -> Paragraph:
         paragraph.text,
         paragraph.line,
     )
-
-
-# --- caption files ---------------------------------------------------------------
-
-# Cues are merged into a paragraph until a pause this long, or a sentence end once
-# the paragraph is this long: close to how course pages paragraph their speech.
-PAUSE_MS = 1500
-PARAGRAPH_MS = 20_000
-_SENTENCE_FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
-_TAG = re.compile(r"<[^>]*>")
-_VOICE = re.compile(r"<v(?:\.[^\s>]+)*\s+([^>]+)>")
-
-
-@dataclass(frozen=True, slots=True)
-class _RawCue:
-    start_ms: int
-    end_ms: int
-    text: str
-    speaker: str | None
-    line: int
-
-
-def parse_captions(
-    text: str,
-    fmt: str,
-    *,
-    doc_id: str = "document",
-    source: str = "<captions>",
-    sha256: str | None = None,
-    repairs: Iterable[Repair] = (),
-    duration_ms: int | None = None,
-) -> Transcript:
-    """Re-time an existing caption file (``fmt`` "vtt" or "srt") into paragraphs."""
-    if sha256 is None:
-        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    text, text_repairs = normalise_text(text)
-    cues = _read_vtt(text, source) if fmt == "vtt" else _read_srt(text, source)
-    if not cues:
-        raise TranscriptError(
-            source,
-            Issue(
-                "no-cues",
-                "the caption file holds no cues",
-                None,
-                "Check that it is a complete WebVTT or SubRip file.",
-            ),
-        )
-    warnings: list[Issue] = []
-    groups: list[list[_RawCue]] = []
-    for cue in cues:
-        if groups:
-            previous = groups[-1][-1]
-            if cue.start_ms < previous.start_ms:
-                raise TranscriptError(
-                    source,
-                    Issue(
-                        "marker-order",
-                        f"cue at {format_clock(cue.start_ms)} starts before the cue before it"
-                        f" ({format_clock(previous.start_ms)})",
-                        cue.line,
-                        "Sort the cues by start time.",
-                    ),
-                )
-            group_start = groups[-1][0].start_ms
-            boundary = (
-                cue.speaker != previous.speaker
-                or cue.start_ms - previous.end_ms >= PAUSE_MS
-                or (
-                    _SENTENCE_FINAL.search(previous.text) is not None
-                    and previous.end_ms - group_start >= PARAGRAPH_MS
-                )
-            )
-            if not boundary:
-                groups[-1].append(cue)
-                continue
-        groups.append([cue])
-    paragraphs = []
-    for index, group in enumerate(groups):
-        end = groups[index + 1][0].start_ms if index + 1 < len(groups) else group[-1].end_ms
-        if index + 1 < len(groups) and groups[index + 1][0].start_ms == group[0].start_ms:
-            raise TranscriptError(
-                source,
-                Issue(
-                    "marker-order",
-                    f"two paragraphs start at {format_clock(group[0].start_ms)}",
-                    groups[index + 1][0].line,
-                    "Give overlapping cues distinct start times.",
-                ),
-            )
-        body = _MULTISPACE.sub(" ", " ".join(c.text for c in group)).strip()
-        paragraphs.append(
-            Paragraph(index, group[0].start_ms, end, group[0].speaker, body, group[0].line)
-        )
-    paragraphs = _apply_duration(paragraphs, duration_ms, warnings)
-    return Transcript(
-        doc_id=doc_id,
-        source=source,
-        sha256=sha256,
-        metadata=Metadata(),
-        paragraphs=tuple(paragraphs),
-        repairs=tuple([*repairs, *text_repairs]),
-        warnings=tuple(warnings),
-        duration_ms=duration_ms,
-    )
-
-
-def _clean_cue_text(raw: str) -> tuple[str, str | None]:
-    voice = _VOICE.search(raw)
-    speaker = voice.group(1).strip() if voice else None
-    plain = html.unescape(_TAG.sub("", raw))
-    plain = " ".join(plain.split())
-    label = SPEAKER_RE.match(plain)
-    if label and speaker is None:
-        speaker = label.group("speaker").strip()
-        plain = plain[label.end() :]
-    return plain, speaker
-
-
-def _read_vtt(text: str, source: str) -> list[_RawCue]:
-    import webvtt
-    from webvtt.errors import MalformedCaptionError, MalformedFileError
-
-    try:
-        document = webvtt.from_string(text) if hasattr(webvtt, "from_string") else None
-        if document is None:
-            document = webvtt.WebVTT.from_string(text)
-    except (MalformedFileError, MalformedCaptionError) as error:
-        raise TranscriptError(
-            source,
-            Issue(
-                "malformed-captions",
-                f"not a valid WebVTT file ({error})",
-                _first_bad_timing_line(text),
-                "Check the WebVTT header and cue timings (hh:mm:ss.mmm --> hh:mm:ss.mmm).",
-            ),
-        ) from None
-    lines = _timing_lines(text)
-    cues = []
-    for number, caption in enumerate(document.captions):
-        body, speaker = _clean_cue_text(caption.raw_text.replace("\n", " "))
-        if not body:
-            continue
-        start = caption.start_time.in_milliseconds()
-        end = caption.end_time.in_milliseconds()
-        line = lines[number] if number < len(lines) else 0
-        cues.append(_RawCue(start, end, body, speaker, line))
-    return cues
-
-
-def _read_srt(text: str, source: str) -> list[_RawCue]:
-    import pysrt
-
-    try:
-        items = pysrt.from_string(text, error_handling=pysrt.ERROR_RAISE)
-    except pysrt.Error as error:
-        raise TranscriptError(
-            source,
-            Issue(
-                "malformed-captions",
-                f"not a valid SubRip file ({error})",
-                _first_bad_timing_line(text),
-                "Check the cue numbers and timings (hh:mm:ss,mmm --> hh:mm:ss,mmm).",
-            ),
-        ) from None
-    lines = _timing_lines(text)
-    cues = []
-    for number, item in enumerate(items):
-        body, speaker = _clean_cue_text(item.text.replace("\n", " "))
-        if not body:
-            continue
-        line = lines[number] if number < len(lines) else 0
-        cues.append(_RawCue(item.start.ordinal, item.end.ordinal, body, speaker, line))
-    return cues
-
-
-_TIMING_LINE = re.compile(r"^\s*\S+\s*-->\s*\S+")
-
-
-def _timing_lines(text: str) -> list[int]:
-    return [n for n, line in enumerate(text.split("\n"), start=1) if _TIMING_LINE.match(line)]
-
-
-def _first_bad_timing_line(text: str) -> int | None:
-    good = re.compile(r"^\s*(?:\d+:)?\d{2}:\d{2}[.,]\d{3}\s*-->\s*(?:\d+:)?\d{2}:\d{2}[.,]\d{3}")
-    for number, line in enumerate(text.split("\n"), start=1):
-        if "-->" in line and not good.match(line):
-            return number
-    return None
-
-
-# --- names and paths -------------------------------------------------------------
-
-
-def format_clock(ms: int) -> str:
-    """Milliseconds as the player's clock: m:ss, or h:mm:ss past an hour."""
-    seconds = ms // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-_SLUG_DROP = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(part: str) -> str:
-    """A path part as [a-z0-9-]; never empty, never '.' or '..'."""
-    ascii_part = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode()
-    slug = _SLUG_DROP.sub("-", ascii_part.lower()).strip("-")
-    if not slug:
-        slug = "u-" + hashlib.sha256(part.encode("utf-8")).hexdigest()[:8]
-    return slug
-
-
-def doc_id_for(path: Path, root: Path) -> str:
-    """The path under its input root, slugged per part: 'course/step-title'."""
-    try:
-        relative = path.resolve().relative_to(root.resolve())
-    except ValueError:
-        relative = Path(path.name)
-    parts = [*relative.parent.parts, relative.stem]
-    return "/".join(slugify(p) for p in parts if p not in ("", ".", "..")) or slugify(path.stem)
-
-
-def read_many(
-    paths: Iterable[Path],
-    *,
-    max_bytes: int = MAX_BYTES,
-    encoding: str | None = None,
-    durations: dict[str, int] | None = None,
-) -> Iterator[tuple[Path, Transcript | TranscriptError]]:
-    """Read every input under ``paths``; a bad file yields its error, not a raise.
-
-    ``durations`` maps a doc id to the video's known duration in milliseconds.
-    """
-    seen: dict[str, Path] = {}
-    for item in paths:
-        try:
-            found = discover([item])
-        except TranscriptError as error:
-            yield Path(item), error
-            continue
-        for path, root in found:
-            doc_id = doc_id_for(path, root)
-            if doc_id in seen:
-                yield (
-                    path,
-                    TranscriptError(
-                        str(path),
-                        Issue(
-                            "duplicate-id",
-                            f"its document id '{doc_id}' is already used by {seen[doc_id]}",
-                            None,
-                            "Rename one of the two files.",
-                        ),
-                    ),
-                )
-                continue
-            seen[doc_id] = path
-            try:
-                duration = (durations or {}).get(doc_id)
-                yield (
-                    path,
-                    read_transcript(
-                        path,
-                        root=root,
-                        max_bytes=max_bytes,
-                        encoding=encoding,
-                        duration_ms=duration,
-                    ),
-                )
-            except TranscriptError as error:
-                yield path, error
-
-
-def discover(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
-    """Input files with the root their doc id is taken from, in a stable order.
-
-    A folder is searched recursively; a file given by name is its own root's child.
-    Missing paths raise TranscriptError so the caller can report and go on.
-    """
-    found: list[tuple[Path, Path]] = []
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUFFIXES:
-                    if any(part.startswith(".") for part in child.relative_to(path).parts):
-                        continue
-                    found.append((child, path))
-        elif path.is_file():
-            found.append((path, path.parent))
-        else:
-            raise TranscriptError(
-                str(path),
-                Issue("missing", "no such file or folder", None, "Check the path."),
-            )
-    return found

@@ -243,9 +243,11 @@ def merge(layers: Iterable[Sequence[Entry]]) -> list[Entry]:
 
 def load_gazetteer(extra: Iterable[Path] = ()) -> Gazetteer:
     """The packaged gazetteer plus user files (``--gazetteer``), merged by id."""
-    packaged = resources.files("pipeline") / "data" / PACKAGED
-    layers = [parse_gazetteer(packaged.read_text(encoding="utf-8"), f"pipeline/data/{PACKAGED}")]
-    sources = [f"pipeline/data/{PACKAGED}"]
+    packaged = resources.files("pipeline.tag") / "data" / PACKAGED
+    layers = [
+        parse_gazetteer(packaged.read_text(encoding="utf-8"), f"pipeline/tag/data/{PACKAGED}")
+    ]
+    sources = [f"pipeline/tag/data/{PACKAGED}"]
     for path in extra:
         try:
             text = Path(path).read_text(encoding="utf-8-sig")

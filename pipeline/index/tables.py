@@ -11,8 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.files import atomic_target, current_umask
 from pipeline.model import DocumentResult, Mention
 
 # Bump when a column is added, removed, renamed or changes meaning; readers check it.
@@ -518,38 +518,20 @@ def tables(results: Sequence[DocumentResult]) -> dict[str, pa.Table]:
 # --- files ----------------------------------------------------------------------
 
 
-@contextmanager
-def atomic_target(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, moved over it only when the block succeeds.
-
-    Readers never see a half-written file, and a failure leaves the old one intact.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    temp_path = Path(temporary)
-    try:
-        yield temp_path
-        os.chmod(temp_path, 0o644)  # mkstemp makes it private; outputs are shared
-        os.replace(temp_path, path)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
+# Fixed so that the bytes are reproducible.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": ZSTD_LEVEL,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+}
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Write one table atomically, with options fixed so the bytes are reproducible."""
     with atomic_target(path) as temporary:
-        pq.write_table(
-            table,
-            temporary,
-            compression="zstd",
-            compression_level=ZSTD_LEVEL,
-            use_dictionary=True,
-            write_statistics=True,
-            row_group_size=ROW_GROUP_SIZE,
-            version="2.6",
-        )
+        pq.write_table(table, temporary, row_group_size=ROW_GROUP_SIZE, **PARQUET_OPTIONS)
 
 
 def index_dir(out_dir: Path) -> Path:
@@ -558,18 +540,107 @@ def index_dir(out_dir: Path) -> Path:
 
 def write_tables(results: Sequence[DocumentResult], out_dir: Path) -> dict[str, Path]:
     """Write ``out_dir/index/<table>.parquet`` for every table; returns the paths by name."""
-    written: dict[str, Path] = {}
-    for name, table in tables(results).items():
-        path = index_dir(out_dir) / f"{name}.parquet"
+    writer = TableWriter(out_dir)
+    for result in sorted_results(results):
+        writer.add(result)
+    return writer.commit()
+
+
+class TableWriter:
+    """Streams DocumentResults, in doc_id order, into every table.
+
+    Rows are buffered per table and flushed as a row group every ``ROW_GROUP_SIZE``
+    rows, so memory stays flat and the bytes depend on the rows alone. Each table
+    goes to a temporary file; ``commit`` moves them all into place.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.directory = index_dir(out_dir)
+        self.paths = {name: self.directory / f"{name}.parquet" for name in SCHEMAS}
+        self.buffers: dict[str, list[Any]] = {name: [] for name in SCHEMAS}
+        self.temporaries: dict[str, Path] = {}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.last_doc_id: str | None = None
+        self.last_source = ""
         try:
-            write_parquet(table, path)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for name, path in self.paths.items():
+                handle, temporary = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".tmp", dir=self.directory
+                )
+                os.close(handle)
+                self.temporaries[name] = Path(temporary)
+                schema = SCHEMAS[name].with_metadata(_file_metadata(name))
+                self.writers[name] = pq.ParquetWriter(temporary, schema, **PARQUET_OPTIONS)
         except OSError as error:
-            raise PipelineError(
-                f"{path}: cannot write the table ({error.strerror or error})."
-                " Check that the folder is writable and the disk has space."
-            ) from None
-        written[name] = path
-    return written
+            self.abort()
+            raise _table_error(self.directory, error) from None
+
+    def add(self, result: DocumentResult) -> None:
+        doc_id = result.transcript.doc_id
+        if self.last_doc_id is not None and doc_id <= self.last_doc_id:
+            self.abort()
+            if doc_id == self.last_doc_id:
+                raise PipelineError(
+                    f"two documents share the id '{doc_id}' ({self.last_source} and"
+                    f" {result.transcript.source}); ids must be unique for the index."
+                    " Rename one of the two files."
+                )
+            raise ValueError("results must come in doc_id order")
+        self.last_doc_id, self.last_source = doc_id, result.transcript.source
+        for name, build in ROW_BUILDERS.items():
+            self.buffers[name].extend(build([result]))
+            if len(self.buffers[name]) >= ROW_GROUP_SIZE:
+                self._flush(name)
+
+    def _flush(self, name: str) -> None:
+        rows, self.buffers[name] = self.buffers[name], []
+        try:
+            self.writers[name].write_table(rows_to_table(name, rows), row_group_size=ROW_GROUP_SIZE)
+        except OSError as error:
+            self.abort()
+            raise _table_error(self.paths[name], error) from None
+
+    def finish(self) -> None:
+        """Write what is buffered and close the files (still under temporary names)."""
+        for name in SCHEMAS:
+            if self.buffers[name]:
+                self._flush(name)
+        try:
+            for writer in self.writers.values():
+                writer.close()
+        except OSError as error:
+            self.abort()
+            raise _table_error(self.directory, error) from None
+
+    def commit(self) -> dict[str, Path]:
+        """Finish, then move every table into place."""
+        self.finish()
+        mode = 0o666 & ~current_umask()
+        try:
+            for name, temporary in self.temporaries.items():
+                os.chmod(temporary, mode)
+                os.replace(temporary, self.paths[name])
+        except OSError as error:
+            self.abort()
+            raise _table_error(self.directory, error) from None
+        return dict(self.paths)
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            try:
+                writer.close()
+            except Exception:  # closing a half-written file may fail; it is removed anyway
+                pass
+        for temporary in self.temporaries.values():
+            temporary.unlink(missing_ok=True)
+
+
+def _table_error(path: Path, error: OSError) -> PipelineError:
+    return PipelineError(
+        f"{path}: cannot write the index ({error.strerror or error})."
+        " Check that the folder is writable and the disk has space."
+    )
 
 
 def locate(path: Path, filename: str) -> Path:

@@ -1,0 +1,320 @@
+"""Cues: timed words -> caption cues.
+
+Cues are chosen per paragraph by dynamic programming over word boundaries: a cue
+must fit the profile's lines, and the cost prefers breaks at sentence ends (as the
+timeline's sentences say), then commas, then before conjunctions; it avoids breaks
+after an article, preposition or subject pronoun, inside a name, and sentence
+boundaries inside a cue. Display times chain cue to cue (keeping the minimum gap)
+so that reading speed uses the pauses; speech too fast to read keeps its timing and
+is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.captions.profiles import PROFILES, Profile
+from pipeline.model import Cue, Timeline, Transcript, Word
+
+# --- where breaks may fall ----------------------------------------------------------
+
+# No line or cue break after these: it would strand a word from its phrase.
+FUNCTION_WORDS = frozenset(
+    "a an the this that these those my your his her its our their of in on at to for"
+    " with by from into onto about as than and or but nor so if because while"
+    " although though whether is are was were be been being has have had do does did"
+    " not no can could will would shall should may might must very such per via"
+    " i we you he she they it who".split()
+)
+# A break before these starts a new phrase.
+PHRASE_STARTS = frozenset(
+    "and but or so because which who whom whose that when where while if although"
+    " though until unless since whereas".split()
+)
+_CLAUSE_END = re.compile(r"[,;:–—][\"'”’)\]]*$")
+_CAPITALISED = re.compile(r"^[\"'“‘(]*[A-Z][\w’'-]*[,.;:!?\"'”’)]*$")
+_NAME_JOINERS = frozenset({"of", "the", "and", "for", "de", "van", "von", "da", "du", "la"})
+# A title or an initial belongs to the name after it ("Prof. Lynne Murray", "J. Bowlby"):
+# its full stop does not end the run.
+_NAME_PREFIX = re.compile(r"^(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx|St|Sr|Jr|Rev|Sir)\.|[A-Z]\.)$")
+
+
+def _closes_run(text: str) -> bool:
+    return re.search(r"[,.;:!?]$", text) is not None and not _NAME_PREFIX.match(text)
+
+
+def name_spans(words: Sequence[Word]) -> list[tuple[int, int]]:
+    """Word-index spans (inclusive) of runs of capitalised words: "Anna Freud Centre",
+    "University of Warwick". No break falls inside them."""
+    spans = []
+    i = 0
+    while i < len(words):
+        if not _CAPITALISED.match(words[i].text):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and not _closes_run(words[j].text):
+            nxt = words[j + 1].text
+            if _CAPITALISED.match(nxt):
+                j += 1
+            elif (
+                nxt.lower() in _NAME_JOINERS
+                and j + 2 < len(words)
+                and _CAPITALISED.match(words[j + 2].text)
+                and not re.search(r"[,.;:!?]$", nxt)
+            ):
+                j += 2
+            else:
+                break
+        if j > i:
+            spans.append((i, j))
+        i = j + 1
+    return spans
+
+
+def protected_breaks(
+    words: Sequence[Word], protected: Sequence[tuple[int, int, int]] = ()
+) -> set[int]:
+    """Word indexes k such that no break may fall between word k and word k+1.
+
+    ``protected`` are (paragraph, start char, end char) spans from the tagger
+    (entities and intervention names); capitalised name runs are added here.
+    """
+    blocked: set[int] = set()
+    for first, last in name_spans(words):
+        blocked.update(range(first, last))
+    if protected:
+        by_paragraph: dict[int, list[tuple[int, int]]] = {}
+        for paragraph, start, end in protected:
+            by_paragraph.setdefault(paragraph, []).append((start, end))
+        for k in range(len(words) - 1):
+            here, nxt = words[k], words[k + 1]
+            if here.paragraph != nxt.paragraph:
+                continue
+            for start, end in by_paragraph.get(here.paragraph, ()):
+                if start < here.end and nxt.start < end:
+                    blocked.add(k)
+                    break
+    return blocked
+
+
+def sentence_ends(timeline: Timeline) -> frozenset[int]:
+    """Indexes of the words that end a sentence, as the timeline's sentences say."""
+    return frozenset(s.last_word for s in timeline.sentences)
+
+
+def break_cost(
+    words: Sequence[Word], k: int, blocked: set[int], ends: frozenset[int] = frozenset()
+) -> float:
+    """Cost of breaking after word k (a cue or line break); ``ends`` are sentence ends."""
+    token = words[k].text
+    cost = 0.0
+    if k in ends:
+        cost = 0.0
+    elif _CLAUSE_END.search(token):
+        cost = 0.6
+    elif k + 1 < len(words) and words[k + 1].text.lower() in PHRASE_STARTS:
+        cost = 1.2
+    else:
+        cost = 2.5
+    if token.lower().strip("\"'“‘(") in FUNCTION_WORDS and not _CLAUSE_END.search(token):
+        cost += 6.0
+    if k in blocked:
+        cost += 40.0
+    return cost
+
+
+# --- line breaking --------------------------------------------------------------
+
+
+def break_lines(
+    words: Sequence[Word],
+    first: int,
+    last: int,
+    profile: Profile,
+    blocked: set[int],
+    costs: Sequence[float] | None = None,
+) -> tuple[float, tuple[str, ...]] | None:
+    """The best split of words[first..last] into at most ``max_lines`` lines and its
+    cost, or None when the words do not fit. ``costs`` are the break costs of every
+    word when the caller has them (the cue builder asks thousands of times)."""
+    n_words = last - first + 1
+    prefix = [0]
+    for word in words[first : last + 1]:
+        prefix.append(prefix[-1] + len(word.text))
+
+    def width_of(i: int, j: int) -> int:  # words i..j-1 joined by spaces
+        return prefix[j] - prefix[i] + (j - i - 1)
+
+    width = profile.max_chars_per_line
+    texts = [w.text for w in words[first : last + 1]]
+    if width_of(0, n_words) <= width or n_words == 1:
+        # One line; a single word longer than a line is shown whole.
+        return 0.0, (" ".join(texts),)
+    inf = float("inf")
+    memo: dict[tuple[int, int], tuple[float, list[int]]] = {}
+
+    def cost_after(k: int) -> float:
+        return costs[first + k] if costs is not None else break_cost(words, first + k, blocked)
+
+    def lay(i: int, lines: int) -> tuple[float, list[int]]:
+        """Cost and cut points of laying words[i:] out in at most ``lines`` lines."""
+        key = (i, lines)
+        if key in memo:
+            return memo[key]
+        best: tuple[float, list[int]] = (inf, [])
+        if width_of(i, n_words) <= width or i == n_words - 1:
+            best = (0.0, [n_words])
+        if lines > 1:
+            for j in range(i + 1, n_words):
+                length = width_of(i, j)
+                if length > width and j - 1 > i:
+                    break
+                cost_rest, cuts = lay(j, lines - 1)
+                if cost_rest == inf:
+                    continue
+                next_len = width_of(j, cuts[0])
+                # Bottom-heavy: a top line longer than the next costs more.
+                shape = (
+                    0.08 * (length - next_len) if length > next_len else 0.02 * (next_len - length)
+                )
+                cost = cost_rest + cost_after(j - 1) + shape
+                if cost < best[0]:
+                    best = (cost, [j, *cuts])
+        memo[key] = best
+        return best
+
+    cost, cuts = lay(0, profile.max_lines)
+    if cost == inf:
+        return None
+    lines, start = [], 0
+    for cut in cuts:
+        lines.append(" ".join(texts[start:cut]))
+        start = cut
+    return cost, tuple(lines)
+
+
+# --- cue building ----------------------------------------------------------------
+
+
+def speed(text_chars: int, words: int, duration_ms: int, profile: Profile) -> float:
+    if duration_ms <= 0:
+        return float("inf")
+    if profile.speed_unit == "wpm":
+        return words * 60_000 / duration_ms
+    return text_chars * 1000 / duration_ms
+
+
+def build_cues(
+    transcript: Transcript,
+    timeline: Timeline,
+    profile: Profile = PROFILES["default"],
+    protected: Sequence[tuple[int, int, int]] = (),
+) -> tuple[Cue, ...]:
+    words = timeline.words
+    blocked = protected_breaks(words, protected)
+    ends = sentence_ends(timeline)
+    costs = [break_cost(words, k, blocked, ends) for k in range(len(words))]
+    spans: list[tuple[int, int, tuple[str, ...]]] = []
+    start = 0
+    for end in range(1, len(words) + 1):
+        if end == len(words) or words[end].paragraph != words[start].paragraph:
+            spans.extend(_paragraph_cues(words, start, end, profile, costs, ends))
+            start = end
+    return _timed(transcript, words, spans, timeline.end_ms, profile)
+
+
+SENTENCE_INSIDE_COST = 1.0  # per sentence end that falls inside a cue
+
+
+def _paragraph_cues(
+    words: Sequence[Word],
+    lo: int,
+    hi: int,
+    profile: Profile,
+    costs: Sequence[float],
+    sentence_last: frozenset[int],
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Dynamic programming over the cue boundaries of one paragraph."""
+    inf = float("inf")
+    best: list[float] = [inf] * (hi - lo + 1)
+    choice: list[tuple[int, tuple[str, ...]]] = [(0, ())] * (hi - lo + 1)
+    best[0] = 0.0
+    max_chars = profile.max_chars_per_line * profile.max_lines
+    # ends[k]: sentence ends among words lo..lo+k-1, to price sentences split by cues.
+    ends = [0]
+    for k in range(lo, hi):
+        ends.append(ends[-1] + (k in sentence_last))
+    for j in range(lo + 1, hi + 1):
+        length = -1
+        for i in range(j - 1, lo - 1, -1):
+            length += len(words[i].text) + 1
+            single = i == j - 1
+            if length > max_chars and not single:
+                break
+            if best[i - lo] == inf:
+                continue
+            speech_ms = words[j - 1].end_ms - words[i].start_ms
+            if speech_ms > profile.max_duration_ms and not single:
+                break
+            # Display runs until the next cue starts (the gap aside).
+            shown_ms = (words[j].start_ms if j < hi else words[j - 1].end_ms) - words[i].start_ms
+            shown_ms = max(shown_ms - profile.min_gap_ms, 1)
+            cost = 1.0
+            if j < hi:
+                cost += costs[j - 1]
+            rate = speed(length, j - i, shown_ms, profile)
+            if rate > profile.max_speed:
+                cost += 8.0 + (rate - profile.max_speed)
+            elif rate > profile.target_speed:
+                cost += 0.5 * (rate - profile.target_speed) / profile.target_speed * 4
+            if shown_ms < profile.min_duration_ms:
+                cost += 12.0  # under the minimum only where the text allows nothing else
+            if length < 20 and j < hi and (j - 1) not in sentence_last:
+                cost += 1.0  # a short fragment flashes by
+            # One sentence ending and the next starting in the same cue reads worse.
+            cost += SENTENCE_INSIDE_COST * (ends[j - 1 - lo] - ends[i - lo])
+            if best[i - lo] + cost >= best[j - lo]:
+                continue  # line breaking only adds cost: this cue cannot win
+            laid = break_lines(words, i, j - 1, profile, set(), costs)
+            if laid is None:
+                continue
+            line_cost, lines = laid
+            total = best[i - lo] + cost + line_cost
+            if total < best[j - lo]:
+                best[j - lo] = total
+                choice[j - lo] = (i, lines)
+    result = []
+    j = hi
+    while j > lo:
+        i, lines = choice[j - lo]
+        result.append((i, j - 1, lines))
+        j = i
+    return result[::-1]
+
+
+def _timed(
+    transcript: Transcript,
+    words: Sequence[Word],
+    spans: list[tuple[int, int, tuple[str, ...]]],
+    end_of_speech: int,
+    profile: Profile,
+) -> tuple[Cue, ...]:
+    gap = profile.min_gap_ms
+    starts: list[int] = []
+    for first, _last, _lines in spans:
+        start = words[first].start_ms
+        if starts:
+            start = max(start, starts[-1] + gap + 1)  # never overlap, keep the gap
+        starts.append(start)
+    cues = []
+    for n, ((first, last, lines), start) in enumerate(zip(spans, starts, strict=True)):
+        if n + 1 < len(spans):
+            end = min(starts[n + 1] - gap, start + profile.max_duration_ms)
+        else:
+            end = max(words[last].end_ms, end_of_speech, start + profile.min_duration_ms)
+            end = min(end, start + max(profile.max_duration_ms, words[last].end_ms - start))
+        speaker = transcript.paragraphs[words[first].paragraph].speaker
+        cues.append(Cue(n, start, max(end, start + 1), lines, speaker, first, last))
+    return tuple(cues)

@@ -1,0 +1,213 @@
+"""Sources: paths -> input files with their document ids, read into Transcripts.
+
+``discover`` finds inputs under folders in a stable order; ``doc_id_for`` names a
+document by its path under the input root; ``read_transcript`` reads, decodes and
+parses one file (page text or caption file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.errors import TranscriptError
+from pipeline.ingest.captions import parse_captions
+from pipeline.ingest.decode import decode_bytes
+from pipeline.ingest.pages import parse_transcript
+from pipeline.model import Issue, Transcript
+
+SUFFIXES = (".txt", ".vtt", ".srt")
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def read_transcript(
+    path: Path,
+    *,
+    root: Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    encoding: str | None = None,
+    duration_ms: int | None = None,
+) -> Transcript:
+    """Read, decode and parse one transcript or caption file.
+
+    Errors name the path as given; the Transcript's ``source`` is its path under the
+    root, so that outputs do not depend on where the input folder is.
+    """
+    path = Path(path)
+    source = str(path)
+    root = root if root is not None else find_root(path)
+    doc_id = doc_id_for(path, root)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise TranscriptError(
+            source, Issue("unreadable", f"cannot read the file ({error.strerror})")
+        ) from None
+    if size > max_bytes:
+        raise TranscriptError(
+            source,
+            Issue(
+                "too-large",
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,}",
+                remedy="Split it, or raise the limit with --max-bytes.",
+            ),
+        )
+    raw = path.read_bytes()
+    text, repairs = decode_bytes(raw, source=source, encoding=encoding)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix in (".vtt", ".srt"):
+        transcript = parse_captions(
+            text,
+            suffix[1:],
+            doc_id=doc_id,
+            source=source,
+            sha256=sha256,
+            repairs=repairs,
+            duration_ms=duration_ms,
+        )
+    else:
+        transcript = parse_transcript(
+            text,
+            doc_id=doc_id,
+            source=source,
+            sha256=sha256,
+            repairs=repairs,
+            duration_ms=duration_ms,
+        )
+    name = relative_name(path, root)
+    return replace(transcript, source=name, name=name)
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """The path under ``root`` in posix form, or the file name when it is not under it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+# A folder with one of these names, or holding a manifest, is where document ids start.
+ROOT_NAMES = ("transcripts",)
+ROOT_MARKERS = ("manifest.csv",)
+
+
+def find_root(path: Path) -> Path:
+    """The folder a document id is counted from, the same however the path is given.
+
+    The nearest folder at or above the input that is named ``transcripts`` or holds a
+    ``manifest.csv``; else the folder given (a file's own folder).
+    """
+    start = path if path.is_dir() else path.parent
+    for folder in [start, *start.resolve().parents]:
+        if folder.name.lower() in ROOT_NAMES or any((folder / m).is_file() for m in ROOT_MARKERS):
+            return folder
+    return start
+
+
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(part: str) -> str:
+    """A path part as [a-z0-9-]; never empty, never '.' or '..'."""
+    ascii_part = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode()
+    slug = _SLUG_DROP.sub("-", ascii_part.lower()).strip("-")
+    if not slug:
+        slug = "u-" + hashlib.sha256(part.encode("utf-8")).hexdigest()[:8]
+    return slug
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    """The path under its input root, slugged per part: 'course/step-title'."""
+    try:
+        relative = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        relative = Path(path.name)
+    parts = [*relative.parent.parts, relative.stem]
+    return "/".join(slugify(p) for p in parts if p not in ("", ".", "..")) or slugify(path.stem)
+
+
+def read_many(
+    paths: Iterable[Path],
+    *,
+    max_bytes: int = MAX_BYTES,
+    encoding: str | None = None,
+    durations: dict[str, int] | None = None,
+) -> Iterator[tuple[Path, Transcript | TranscriptError]]:
+    """Read every input under ``paths``; a bad file yields its error, not a raise.
+
+    ``durations`` maps a doc id to the video's known duration in milliseconds.
+    """
+    seen: dict[str, Path] = {}
+    for item in paths:
+        try:
+            found = discover([item])
+        except TranscriptError as error:
+            yield Path(item), error
+            continue
+        for path, root in found:
+            doc_id = doc_id_for(path, root)
+            if doc_id in seen:
+                yield (
+                    path,
+                    TranscriptError(
+                        str(path),
+                        Issue(
+                            "duplicate-id",
+                            f"its document id '{doc_id}' is already used by {seen[doc_id]}",
+                            None,
+                            "Rename one of the two files.",
+                        ),
+                    ),
+                )
+                continue
+            seen[doc_id] = path
+            try:
+                duration = (durations or {}).get(doc_id)
+                yield (
+                    path,
+                    read_transcript(
+                        path,
+                        root=root,
+                        max_bytes=max_bytes,
+                        encoding=encoding,
+                        duration_ms=duration,
+                    ),
+                )
+            except TranscriptError as error:
+                yield path, error
+
+
+def discover(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> list[tuple[Path, Path]]:
+    """Input files with the root their doc id is taken from, in a stable order.
+
+    A folder is searched recursively (dot-folders and ``exclude``, the output
+    folder, left out); a file given by name counts from ``find_root``. Missing paths
+    raise TranscriptError so the caller can report and go on.
+    """
+    skip = {Path(p).resolve() for p in exclude}
+    found: list[tuple[Path, Path]] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            root = find_root(path)
+            for child in sorted(path.rglob("*")):
+                if not (child.suffix.lower() in SUFFIXES and child.is_file()):
+                    continue
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                if skip and any(parent in skip for parent in child.resolve().parents):
+                    continue
+                found.append((child, root))
+        elif path.is_file():
+            found.append((path, find_root(path)))
+        else:
+            raise TranscriptError(
+                str(path),
+                Issue("missing", "no such file or folder", None, "Check the path."),
+            )
+    return found

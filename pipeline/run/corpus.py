@@ -1,0 +1,559 @@
+"""Corpus runs: inputs -> per-document outputs and records -> tables, search and report.
+
+``run_corpus`` plans (which inputs are new, changed, unchanged or deleted, from
+their keys), maps ``run_one`` over what must be done with an executor, removes the
+outputs of deleted inputs, then assembles the index from every record by streaming,
+and writes ``run-report.json``. A run that finds nothing to do loads no model.
+The output folder is locked for the run; stale temporary files are swept first.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import hashlib
+import io
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.clock import format_clock
+from pipeline.errors import PipelineError, TranscriptError
+from pipeline.files import write_text_atomic
+from pipeline.ingest.manifest import MANIFEST_NAME, Entry, read_manifest
+from pipeline.ingest.sources import discover, doc_id_for, find_root
+from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
+from pipeline.run.codec import from_data, to_data
+from pipeline.run.document import (
+    Source,
+    caption_files,
+    process_document,
+    worker_for,
+    write_captions,
+)
+from pipeline.run.records import (
+    Record,
+    document_key,
+    media_identity,
+    read_record,
+    record_path,
+    record_paths,
+    remove_document,
+    sweep_temporaries,
+    write_record,
+)
+from pipeline.settings import Settings
+
+STATE_FILE = ".state.json"
+LOCK_FILE = ".lock"
+REPORT_FILE = "run-report.json"
+CANDIDATES_FILE = Path("review") / "candidates.csv"
+MEDIA_SUFFIXES = (
+    ".mp4",
+    ".m4a",
+    ".mov",
+    ".mkv",
+    ".webm",
+    ".mp3",
+    ".ogg",
+    ".opus",
+    ".oga",
+    ".flac",
+    ".wav",
+)
+
+# Statuses in the run report.
+DONE, UNCHANGED, FAILED, REMOVED = "done", "unchanged", "failed", "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the run report says of one document: small enough to send between processes."""
+
+    doc_id: str
+    source: str
+    status: str
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    quality: Quality | None = None
+    cues: int = 0
+    entities: int = 0
+    interventions: int = 0
+    candidates: int = 0
+    stage_ms: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass
+class RunReport:
+    documents: list[Summary] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # not about one document
+    index_written: bool = False
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(d.status == status for d in self.documents)
+
+    @property
+    def failed(self) -> bool:
+        return self.count(FAILED) > 0 or bool(self.problems)
+
+    def to_json(self) -> str:
+        totals = {s: self.count(s) for s in (DONE, UNCHANGED, FAILED, REMOVED)}
+        body = {
+            "pipeline": __version__,
+            "totals": {
+                **totals,
+                "documents": len(self.documents),
+                "warnings": sum(len(d.warnings) for d in self.documents),
+                "cues": sum(d.cues for d in self.documents),
+                "entities": sum(d.entities for d in self.documents),
+                "interventions": sum(d.interventions for d in self.documents),
+                "seconds": round(self.seconds, 3),
+            },
+            "problems": self.problems,
+            "documents": [_summary_data(d) for d in self.documents],
+        }
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _summary_data(summary: Summary) -> dict[str, Any]:
+    data: dict[str, Any] = to_data(summary)
+    data["stage_seconds"] = {k: round(v / 1000, 3) for k, v in summary.stage_ms}
+    del data["stage_ms"]
+    return data
+
+
+# --- one document, in whichever process runs it --------------------------------------
+
+
+def run_one(source: Source, settings: Settings, out_dir: Path, key: str) -> Summary:
+    """Process one document and write its outputs, then its record; never raises for
+    a bad input (the Summary says what failed)."""
+    worker = worker_for(settings)
+    try:
+        result = process_document(source, settings, worker)
+    except TranscriptError as error:
+        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),))
+    except PipelineError as error:
+        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),))
+    except Exception as error:  # a bug must not stop the other documents
+        message = f"{source.shown}: internal error ({type(error).__name__}: {error})"
+        return Summary(source.doc_id, source.shown, FAILED, errors=(message,))
+    try:
+        write_document(result, source, settings, out_dir, key)
+    except (PipelineError, OSError) as error:
+        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),))
+    return summarise(result, source.shown)
+
+
+def write_document(
+    result: DocumentResult, source: Source, settings: Settings, out_dir: Path, key: str
+) -> None:
+    """The record goes first (so a kill part-way redoes the document), then the
+    captions, then the new record."""
+    record_path(out_dir, result.doc_id).unlink(missing_ok=True)
+    written = write_captions(result, out_dir, settings)
+    outputs = tuple(p.relative_to(out_dir).as_posix() for p in written)
+    # Wall times vary from run to run: they go to the run report, never into a record.
+    timeless = replace(result, stage_ms=())
+    record = Record(result.doc_id, key, str(source.path.resolve()), outputs, timeless)
+    try:
+        write_record(out_dir, record)
+    except OSError as error:
+        raise PipelineError(
+            f"{out_dir}: cannot write the record of {result.doc_id} ({error.strerror or error})."
+        ) from None
+
+
+def summarise(result: DocumentResult, shown: str) -> Summary:
+    interventions = sum(m.label == INTERVENTION for m in result.mentions)
+    return Summary(
+        result.doc_id,
+        shown,
+        DONE,
+        warnings=tuple(_render(w, shown) for w in result.warnings),
+        quality=result.quality,
+        cues=len(result.cues),
+        entities=len(result.mentions) - interventions,
+        interventions=interventions,
+        candidates=len(result.candidates),
+        stage_ms=result.stage_ms,
+    )
+
+
+def _render(issue: Issue, shown: str) -> str:
+    return issue.render(shown)
+
+
+# --- planning --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    source: Source
+    key: str
+
+
+@dataclass
+class Plan:
+    todo: list[Job] = field(default_factory=list)
+    unchanged: list[Summary] = field(default_factory=list)
+    failed: list[Summary] = field(default_factory=list)
+    removed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # doc_id, outputs
+    keys: dict[str, str] = field(default_factory=dict)  # doc_id -> key of its current outputs
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What the user named: paths, and the per-run extras that apply to them."""
+
+    paths: tuple[Path, ...]
+    manifest: Path | None = None
+    duration_ms: int | None = None  # for a single input file
+    media: Path | None = None  # for a single input file
+
+
+def sources(
+    inputs: Inputs, settings: Settings, exclude: Sequence[Path] = ()
+) -> Iterator[Source | Summary]:
+    """Every input as a Source, or a failed Summary for one that cannot be one."""
+    entries = _manifest_entries(inputs)
+    single = len(inputs.paths) == 1 and inputs.paths[0].is_file()
+    if (inputs.duration_ms is not None or inputs.media is not None) and not single:
+        raise PipelineError("--duration and --media apply to one input file; use a manifest")
+    seen: dict[str, Path] = {}
+    for item in inputs.paths:
+        try:
+            found = discover([item], exclude=exclude)
+        except TranscriptError as error:
+            yield Summary(str(item), str(item), FAILED, errors=(str(error),))
+            continue
+        for path, root in found:
+            doc_id = doc_id_for(path, root)
+            if doc_id in seen:
+                if seen[doc_id].resolve() == path.resolve():
+                    continue  # the same file named twice
+                message = (
+                    f"{path}: its document id '{doc_id}' is already used by {seen[doc_id]}."
+                    " Rename one of the two files."
+                )
+                yield Summary(doc_id, str(path), FAILED, errors=(message,))
+                continue
+            seen[doc_id] = path
+            entry = entries.get(doc_id, Entry(None, None))
+            duration = inputs.duration_ms if single else entry.duration_ms
+            media = inputs.media if single and inputs.media else entry.media
+            if media is None:
+                media = _media_beside(path)
+            yield Source(path, root, doc_id, duration, entry.video_url, media)
+
+
+def _manifest_entries(inputs: Inputs) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    if inputs.manifest is not None:
+        root = find_root(inputs.manifest.parent)
+        return read_manifest(inputs.manifest, inputs.manifest.parent if root is None else root)
+    roots = {find_root(p) for p in inputs.paths if p.exists()}
+    for root in sorted(roots):
+        candidate = root / MANIFEST_NAME
+        if candidate.is_file():
+            entries.update(read_manifest(candidate, root))
+    return entries
+
+
+def _media_beside(path: Path) -> Path | None:
+    """A video or audio file with the transcript's stem, in its folder."""
+    for suffix in MEDIA_SUFFIXES:
+        for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def plan_run(
+    inputs: Inputs, settings: Settings, out_dir: Path, state: dict[str, Any], force: bool
+) -> Plan:
+    plan = Plan()
+    fingerprint = settings.fingerprint()
+    found: set[str] = set()
+    for item in sources(inputs, settings, exclude=[out_dir]):
+        if isinstance(item, Summary):
+            plan.failed.append(item)
+            found.add(item.doc_id)
+            continue
+        found.add(item.doc_id)
+        try:
+            digest = _sha256(item.path)
+        except OSError as error:
+            message = (
+                f"{item.path}: cannot read the file ({error.strerror or error})."
+                " Check its permissions."
+            )
+            plan.failed.append(Summary(item.doc_id, item.shown, FAILED, errors=(message,)))
+            continue
+        entry = {
+            "doc_id": item.doc_id,
+            "duration_ms": item.duration_ms,
+            "video_url": item.video_url,
+            "media": media_identity(item.media) if settings.media else None,
+            "name": _relative(item.path, item.root),
+        }
+        key = document_key(digest, fingerprint, entry)
+        known = state.get("documents", {}).get(item.doc_id)
+        if not force and known and known.get("key") == key and _record_intact(out_dir, known):
+            summary = from_data(Summary, known["summary"])
+            plan.unchanged.append(replace(summary, status=UNCHANGED, source=item.shown))
+            plan.keys[item.doc_id] = key
+            continue
+        plan.todo.append(Job(item, key))
+    # Deleted inputs: records of files under what was scanned that are gone now.
+    scanned = [p.resolve() for p in inputs.paths if p.exists()]
+    for doc_id, known in sorted(state.get("documents", {}).items()):
+        if doc_id in found:
+            continue
+        input_path = Path(known["input"])
+        under = any(input_path == s or s in input_path.parents for s in scanned)
+        if under and not input_path.exists():
+            plan.removed.append((doc_id, tuple(known["outputs"])))
+        elif record_path(out_dir, doc_id).is_file():
+            plan.keys[doc_id] = known["key"]  # outside this run: kept as it is
+    return plan
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _record_intact(out_dir: Path, known: dict[str, Any]) -> bool:
+    """The record the state describes is still the one on disk."""
+    path = record_path(out_dir, known["summary"]["doc_id"])
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return bool(
+        stat.st_size == known.get("record_size")
+        and stat.st_mtime_ns == known.get("record_mtime_ns")
+    )
+
+
+# --- the run ---------------------------------------------------------------------
+
+Progress = Callable[[str, Summary | None, int], None]  # event, summary, total
+
+
+def run_corpus(
+    inputs: Inputs,
+    out_dir: Path,
+    settings: Settings,
+    *,
+    executor: Executor | None = None,
+    force: bool = False,
+    write_index: bool = True,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Process what changed under ``inputs`` into ``out_dir`` and assemble the index."""
+    from pipeline.run.executors import InProcess
+
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    executor = executor or InProcess()
+    report = RunReport()
+    notify = progress or (lambda _e, _s, _n: None)
+    with locked(out_dir):
+        sweep_temporaries(out_dir)
+        state = _read_state(out_dir)
+        plan = plan_run(inputs, settings, out_dir, state, force)
+        total = len(plan.todo) + len(plan.unchanged) + len(plan.failed)
+        notify("start", None, total)
+        for summary in plan.unchanged:
+            report.documents.append(summary)
+            notify(UNCHANGED, summary, total)
+        for summary in plan.failed:
+            report.documents.append(summary)
+            notify(FAILED, summary, total)
+        docs = dict(state.get("documents", {}))
+        jobs = {job.source.doc_id: job for job in plan.todo}
+        for summary in executor.map(
+            [job.source for job in plan.todo], [job.key for job in plan.todo], settings, out_dir
+        ):
+            report.documents.append(summary)
+            notify(summary.status, summary, total)
+            if summary.status == DONE:
+                job = jobs[summary.doc_id]
+                docs[summary.doc_id] = _state_entry(out_dir, job, summary)
+                plan.keys[summary.doc_id] = job.key
+            elif summary.doc_id in docs and record_path(out_dir, summary.doc_id).is_file():
+                plan.keys[summary.doc_id] = docs[summary.doc_id]["key"]  # old outputs stay
+        for doc_id, outputs in plan.removed:
+            remove_document(out_dir, doc_id, outputs)
+            docs.pop(doc_id, None)
+            report.documents.append(Summary(doc_id, doc_id, REMOVED))
+            notify(REMOVED, None, total)
+        docs = {k: v for k, v in docs.items() if k in plan.keys}
+        index_key = _index_key(plan.keys)
+        if write_index and (index_key != state.get("index_key") or not _index_present(out_dir)):
+            notify("index", None, total)
+            assemble(out_dir, [doc_id for doc_id in sorted(plan.keys)])
+            report.index_written = True
+        report.documents.sort(key=lambda d: (d.doc_id, d.status))
+        report.seconds = time.perf_counter() - started
+        new_state = {
+            "format": 1,
+            "documents": docs,
+            "index_key": index_key if write_index else state.get("index_key"),
+        }
+        write_text_atomic(out_dir / STATE_FILE, json.dumps(new_state, sort_keys=True))
+        write_text_atomic(out_dir / REPORT_FILE, report.to_json())
+    return report
+
+
+def _state_entry(out_dir: Path, job: Job, summary: Summary) -> dict[str, Any]:
+    stat = record_path(out_dir, summary.doc_id).stat()
+    return {
+        "key": job.key,
+        "input": str(job.source.path.resolve()),
+        "outputs": [
+            p.relative_to(out_dir).as_posix() for p in caption_files(out_dir, summary.doc_id)
+        ],
+        "record_size": stat.st_size,
+        "record_mtime_ns": stat.st_mtime_ns,
+        "summary": to_data(replace(summary, stage_ms=())),
+    }
+
+
+def _index_key(keys: dict[str, str]) -> str:
+    blob = json.dumps(sorted(keys.items())).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+INDEX_FILES = (
+    "index/documents.parquet",
+    "index/segments.parquet",
+    "index/chunks.parquet",
+    "index/cues.parquet",
+    "index/mentions.parquet",
+    "index/search.sqlite",
+)
+
+
+def _index_present(out_dir: Path) -> bool:
+    return all((out_dir / name).is_file() for name in INDEX_FILES)
+
+
+def _read_state(out_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    if not isinstance(data, dict) or data.get("format") != 1:
+        return _state_from_records(out_dir)
+    return data
+
+
+def _state_from_records(out_dir: Path) -> dict[str, Any]:
+    """The state rebuilt from the records, when its file is missing or damaged."""
+    docs: dict[str, Any] = {}
+    for doc_id, path in record_paths(out_dir):
+        record = read_record(path)
+        if record is None:
+            continue
+        stat = path.stat()
+        docs[doc_id] = {
+            "key": record.key,
+            "input": record.input,
+            "outputs": list(record.outputs),
+            "record_size": stat.st_size,
+            "record_mtime_ns": stat.st_mtime_ns,
+            "summary": to_data(summarise(record.result, record.result.transcript.source)),
+        }
+    return {"format": 1, "documents": docs, "index_key": None}
+
+
+@contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for this run; a second run stops with a clear message."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(out_dir / LOCK_FILE, "a+")  # noqa: SIM115 - held for the whole run
+    except OSError as error:
+        raise PipelineError(
+            f"{out_dir}: cannot use it as the output folder ({error.strerror or error})."
+            " Pass --out with a writable folder."
+        ) from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PipelineError(
+                f"{out_dir}: another run is writing to this output folder."
+                " Wait for it to finish, or pass another --out."
+            ) from None
+        yield
+    finally:
+        handle.close()
+
+
+# --- assembling the index ---------------------------------------------------------
+
+
+def assemble(out_dir: Path, doc_ids: Sequence[str]) -> None:
+    """Tables, search database and review candidates from the records, one at a time."""
+    from pipeline.index.search import SearchBuilder, search_path, search_records
+    from pipeline.index.tables import TableWriter
+
+    tables = TableWriter(out_dir)
+    search = SearchBuilder(search_path(out_dir))
+    candidates = io.StringIO()
+    writer = csv.writer(candidates, lineterminator="\n")
+    writer.writerow(CANDIDATE_COLUMNS)
+    try:
+        for doc_id in doc_ids:
+            record = read_record(record_path(out_dir, doc_id))
+            if record is None:
+                continue
+            result = record.result
+            tables.add(result)
+            search.add(search_records([result]))
+            for c in result.candidates:
+                when = format_clock(c.start_ms) if c.start_ms is not None else ""
+                writer.writerow(
+                    (c.doc_id, c.part, c.paragraph, when, c.start_ms, c.text, c.context)
+                )
+        tables.finish()
+        search.finish()
+    except BaseException:
+        tables.abort()
+        search.abort()
+        raise
+    tables.commit()
+    search.commit()
+    write_text_atomic(out_dir / CANDIDATES_FILE, candidates.getvalue())
+
+
+CANDIDATE_COLUMNS = ("doc_id", "part", "paragraph", "time", "start_ms", "text", "context")
+
+
+class Executor:
+    """Maps run_one over sources; yields Summaries as documents finish."""
+
+    def map(
+        self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
+    ) -> Iterator[Summary]:
+        raise NotImplementedError

@@ -1,0 +1,125 @@
+"""Executors: how ``run_one`` is mapped over the documents.
+
+In this process (one job), a local pool of worker processes (``--jobs N``), or a
+Dask distributed cluster (``--executor dask``). Each worker process loads the model
+and the aligner once (``worker_for``) and writes its documents' outputs itself, so
+only small Summaries travel back. Outputs do not depend on the executor or on N.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+from pipeline.run.corpus import Executor, Summary, run_one
+from pipeline.settings import Settings
+
+
+class InProcess(Executor):
+    def map(
+        self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
+    ) -> Iterator[Summary]:
+        for source, key in zip(sources, keys, strict=True):
+            yield run_one(source, settings, out_dir, key)
+
+
+class ProcessPool(Executor):
+    """A pool of fresh worker processes (spawned, so none inherits a half-loaded model)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def map(
+        self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
+    ) -> Iterator[Summary]:
+        if len(sources) <= 1 or self.jobs <= 1:
+            yield from InProcess().map(sources, keys, settings, out_dir)
+            return
+        context = multiprocessing.get_context("spawn")
+        workers = min(self.jobs, len(sources))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            # A bounded window of submitted documents keeps memory flat on big corpora.
+            pending: set[Future[Summary]] = set()
+            queue = iter(zip(sources, keys, strict=True))
+            window = 4 * workers
+            for source, key in queue:
+                pending.add(pool.submit(run_one, source, settings, out_dir, key))
+                if len(pending) >= window:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in sorted(done, key=_order):
+                        yield future.result()
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=_order):
+                    yield future.result()
+
+
+def _order(future: Future[Summary]) -> str:
+    return future.result().doc_id
+
+
+class DaskCluster(Executor):
+    """The same function over a Dask distributed cluster: ``scheduler`` is its address,
+    or None for a LocalCluster of ``jobs`` worker processes on this machine."""
+
+    def __init__(self, scheduler: str | None, jobs: int) -> None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                "--executor dask needs dask[distributed]: run 'make install', or"
+                " '.venv/bin/pip install \"dask[distributed]\"'."
+            ) from None
+        self.scheduler = scheduler
+        self.jobs = jobs
+
+    def map(
+        self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
+    ) -> Iterator[Summary]:
+        from distributed import Client, LocalCluster, as_completed
+
+        if not sources:
+            return
+        if self.scheduler:
+            client = Client(self.scheduler)
+            cluster = None
+        else:
+            cluster = LocalCluster(
+                n_workers=self.jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
+            client = Client(cluster)
+        try:
+            futures = client.map(
+                run_one,
+                list(sources),
+                [settings] * len(sources),
+                [out_dir] * len(sources),
+                list(keys),
+                pure=False,
+            )
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def make_executor(kind: str, jobs: int, scheduler: str | None = None) -> Executor:
+    if kind == "local":
+        if scheduler:
+            raise ConfigError("--scheduler needs --executor dask")
+        return ProcessPool(jobs) if jobs > 1 else InProcess()
+    if kind == "dask":
+        return DaskCluster(scheduler, jobs)
+    raise ConfigError(f"unknown executor '{kind}'; use local or dask")
+
+
+from pipeline.run.document import Source  # noqa: E402  (for the annotations above)

@@ -1,0 +1,153 @@
+"""Records: the on-disk account of what is done, one JSON file per document.
+
+``OUT/.records/<doc_id>.json`` holds the key its outputs were made under (the hash of
+the input's bytes, the settings fingerprint, the manifest row and the media file),
+the files it wrote, and the DocumentResult itself, from which the tables, the
+search database and the report are assembled without running any stage again. A
+record is written only after every output of its document is in place, so a run
+killed at any moment leaves either the old record or the new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.files import TEMP_SUFFIX, write_text_atomic
+from pipeline.model import DocumentResult
+from pipeline.run.codec import from_data, to_data
+
+RECORDS_DIR = ".records"
+RECORD_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    doc_id: str
+    key: str  # what the outputs were made from: see document_key
+    input: str  # the input file's resolved path, to notice when it is deleted
+    outputs: tuple[str, ...]  # files written, relative to the output folder
+    result: DocumentResult
+
+
+def document_key(
+    input_sha256: str,
+    settings_fingerprint: str,
+    entry: dict[str, Any],
+) -> str:
+    """The key of one document's outputs: the same key, the same bytes."""
+    blob = json.dumps(
+        {"input": input_sha256, "settings": settings_fingerprint, "entry": entry},
+        sort_keys=True,
+    ).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def media_identity(path: Path | None) -> dict[str, Any] | None:
+    """A media file's identity without reading it: path, size and modification time.
+
+    Hashing a video on every run would cost more than a no-op run may.
+    """
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return {"path": str(path), "missing": True}
+    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def records_dir(out_dir: Path) -> Path:
+    return Path(out_dir) / RECORDS_DIR
+
+
+def record_path(out_dir: Path, doc_id: str) -> Path:
+    return records_dir(out_dir) / f"{doc_id}.json"
+
+
+def write_record(out_dir: Path, record: Record) -> Path:
+    path = record_path(out_dir, record.doc_id)
+    data = {"format": RECORD_FORMAT, **to_data(record)}
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return path
+
+
+def read_key(path: Path) -> tuple[str, str, tuple[str, ...]] | None:
+    """(key, input, outputs) of a record, without decoding its result; None if unreadable."""
+    data = _load(path)
+    if data is None:
+        return None
+    return data["key"], data["input"], tuple(data["outputs"])
+
+
+def read_record(path: Path) -> Record | None:
+    data = _load(path)
+    if data is None:
+        return None
+    try:
+        return from_data(Record, data)
+    except (KeyError, TypeError, ValueError):
+        return None  # written by another version: the document is redone
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
+        return None
+    return data
+
+
+def record_paths(out_dir: Path) -> Iterator[tuple[str, Path]]:
+    """(doc_id, record path) for every record, in doc_id order."""
+    base = records_dir(out_dir)
+    if not base.is_dir():
+        return
+    found = []
+    for directory, _dirs, files in os.walk(base):
+        for name in files:
+            if name.endswith(".json") and not name.startswith("."):
+                path = Path(directory) / name
+                doc_id = path.relative_to(base).as_posix()[: -len(".json")]
+                found.append((doc_id, path))
+    yield from sorted(found)
+
+
+def remove_document(out_dir: Path, doc_id: str, outputs: tuple[str, ...]) -> None:
+    """Delete a document's outputs, then its record, then folders left empty."""
+    out_dir = Path(out_dir)
+    for name in outputs:
+        (out_dir / name).unlink(missing_ok=True)
+    path = record_path(out_dir, doc_id)
+    path.unlink(missing_ok=True)
+    for start in [*(out_dir / name for name in outputs), path]:
+        _prune(start.parent, out_dir)
+
+
+def _prune(folder: Path, stop: Path) -> None:
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def sweep_temporaries(out_dir: Path) -> int:
+    """Remove temporary files a killed run left behind; returns how many."""
+    count = 0
+    if not Path(out_dir).is_dir():
+        return 0
+    for directory, _dirs, files in os.walk(out_dir):
+        for name in files:
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                (Path(directory) / name).unlink(missing_ok=True)
+                count += 1
+    return count

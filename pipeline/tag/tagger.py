@@ -1,0 +1,335 @@
+"""Tag: (Transcript, Timeline, Chunks) -> Mentions placed in time, plus review Candidates.
+
+One document at a time: its step title, description and paragraphs go through the
+model (``nlp.pipe`` in batches) and the rule components, or come from the cache when
+the same text was tagged before with the same model, gazetteer and code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from pipeline import __version__
+from pipeline.model import Candidate, Chunk, Mention, Timeline, Transcript
+from pipeline.tag.cache import CACHE_FORMAT, CODE_SHA256, TagCache, _Record, record_of
+from pipeline.tag.gazetteer import Gazetteer, load_gazetteer
+from pipeline.tag.nlp import DEFAULT_LABELS, INTERVENTION, load_nlp, model_id
+from pipeline.tag.rules import GAZETTEER_PIPE, GazetteerRuler, add_rules
+
+# --- results --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TagResult:
+    doc_id: str
+    mentions: tuple[Mention, ...]
+    candidates: tuple[Candidate, ...]
+    cached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One text the tagger reads: a paragraph, or the step title or description."""
+
+    part: str
+    paragraph: int | None
+    text: str
+
+
+def parts_of(transcript: Transcript) -> list[Part]:
+    """Step title and description (document-level), then the timed paragraphs.
+
+    Course title and institution are left out: they come from the metadata.
+    """
+    out = []
+    meta = transcript.metadata
+    for part, text in (
+        ("step_title", meta.step_title),
+        ("step_description", meta.step_description),
+    ):
+        if text and text.strip():
+            out.append(Part(part, None, text))
+    out.extend(Part("paragraph", p.index, p.text) for p in transcript.paragraphs if p.text.strip())
+    return out
+
+
+# --- the tagger -----------------------------------------------------------------
+
+# Words that mark a document as being about babies and parents. In other
+# documents, a gazetteer name written in lower case ("video feedback" on code
+# review) is a common phrase, not the intervention.
+_DOMAIN_RE = re.compile(
+    r"\b(?:bab(?:y|ies)|infants?|newborns?|neonatal|mothers?|fathers?|mums?|dads?|"
+    r"parenting|parenthood|pregnan\w*|perinatal|antenatal|postnatal|prenatal|postpartum|"
+    r"toddlers?|breastfe\w*|midwi\w*|caregivers?)\b",
+    re.IGNORECASE,
+)
+DOMAIN_MIN_SHARE = 0.005  # of the words: 0.02-0.05 in the field's transcripts, 0-0.001 elsewhere
+
+
+def in_domain(texts: Iterable[str]) -> bool:
+    words = hits = 0
+    for text in texts:
+        words += len(text.split())
+        hits += len(_DOMAIN_RE.findall(text))
+    return words > 0 and hits / words >= DOMAIN_MIN_SHARE
+
+
+class Tagger:
+    """Tags one document at a time; one instance holds the loaded pipeline.
+
+    ``nlp`` may be given (tests pass ``spacy.blank("en")``); the rule components
+    are added to it when absent.
+    """
+
+    def __init__(
+        self,
+        nlp: Language | None = None,
+        *,
+        model: str | None = None,
+        gazetteer: Gazetteer | None = None,
+        labels: Iterable[str] = DEFAULT_LABELS,
+        cache_dir: Path | None = None,
+        batch_size: int = 64,
+    ) -> None:
+        self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
+        self.nlp = nlp if nlp is not None else load_nlp(model)
+        ruler = self.nlp.get_pipe(GAZETTEER_PIPE) if GAZETTEER_PIPE in self.nlp.pipe_names else None
+        if not isinstance(ruler, GazetteerRuler) or ruler.gazetteer_sha != self.gazetteer.sha256:
+            add_rules(self.nlp, self.gazetteer)  # first time, or another gazetteer's rules
+        self.labels = frozenset(labels) | {INTERVENTION}
+        self.cache = TagCache(cache_dir) if cache_dir is not None else None
+        self.batch_size = batch_size
+        self.entries = self.gazetteer.by_id
+        self.model_id = model_id(self.nlp)
+        self.hits = self.misses = 0
+
+    @property
+    def known_labels(self) -> frozenset[str]:
+        """Labels this pipeline can produce: the model's NER labels and INTERVENTION."""
+        labels: set[str] = {INTERVENTION, "ORG"}
+        if "ner" in self.nlp.pipe_names:
+            labels.update(getattr(self.nlp.get_pipe("ner"), "labels", ()))
+        return frozenset(labels)
+
+    def cache_key(self, parts: Sequence[Part]) -> str:
+        """Content, model, gazetteer and code: a change to any of them re-tags.
+
+        Label options are applied after the cache (all labels are stored), so
+        changing them never re-tags.
+        """
+        content = hashlib.sha256()
+        for part in parts:
+            content.update(f"{part.part}\x1f{part.paragraph}\x1f{part.text}\x1e".encode())
+        about = {
+            "format": CACHE_FORMAT,
+            "pipeline": __version__,
+            "code": CODE_SHA256,
+            "model": self.model_id,
+            "components": self.nlp.pipe_names,
+            "gazetteer": self.gazetteer.sha256,
+            "content": content.hexdigest(),
+        }
+        blob = json.dumps(about, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def records(self, parts: Sequence[Part]) -> tuple[list[_Record], bool]:
+        """Entity and candidate records for each part, and whether they came from the cache."""
+        key = self.cache_key(parts)
+        cached = self.cache.get(key) if self.cache else None
+        if cached is not None and len(cached) == len(parts):
+            self.hits += 1
+            return cached, True
+        self.misses += 1
+        records = [
+            record_of(doc) for doc in self.nlp.pipe(_pieces(parts), batch_size=self.batch_size)
+        ]
+        if self.cache is not None:
+            about = {
+                "model": self.model_id,
+                "gazetteer": self.gazetteer.sha256,
+                "pipeline": __version__,
+            }
+            self.cache.put(key, records, about)
+        return records, False
+
+    def tag_document(
+        self, transcript: Transcript, timeline: Timeline, chunks: tuple[Chunk, ...]
+    ) -> TagResult:
+        parts = parts_of(transcript)
+        records, cached = self.records(parts)
+        return assemble(
+            transcript, timeline, chunks, parts, records, self.entries, self.labels, cached=cached
+        )
+
+    def tag_documents(
+        self, items: Iterable[tuple[Transcript, Timeline, tuple[Chunk, ...]]]
+    ) -> Iterator[TagResult]:
+        """Mentions and candidates per document, in input order."""
+        for transcript, timeline, chunks in items:
+            yield self.tag_document(transcript, timeline, chunks)
+
+    def tag(
+        self, items: Iterable[tuple[Transcript, Timeline, tuple[Chunk, ...]]]
+    ) -> Iterator[tuple[Mention, ...]]:
+        """Mentions per document, in input order."""
+        for result in self.tag_documents(items):
+            yield result.mentions
+
+
+def _pieces(parts: Sequence[Part]) -> Iterator[str]:
+    for part in parts:
+        yield part.text
+
+
+def assemble(
+    transcript: Transcript,
+    timeline: Timeline,
+    chunks: Sequence[Chunk],
+    parts: Sequence[Part],
+    records: Sequence[_Record],
+    entries: dict[str, Any],
+    labels: frozenset[str],
+    *,
+    cached: bool = False,
+) -> TagResult:
+    """Turn per-part spans into Mentions with chunk ids and times.
+
+    Outside the field (``in_domain``), gazetteer names written as common words and
+    candidates are dropped: "video feedback" on code review is not the intervention.
+    """
+    doc_id = transcript.doc_id
+    clock = _Clock(timeline, chunks)
+    domain = in_domain(p.text for p in parts)
+    mentions: list[Mention] = []
+    candidates: list[Candidate] = []
+    for part, record in zip(parts, records, strict=True):
+        for start, end, label, entry_id in record["ents"]:
+            if label not in labels:
+                continue
+            text = part.text[start:end]
+            entry = entries.get(entry_id) if entry_id else None
+            if entry is not None and not domain and _common_phrase(text):
+                continue
+            start_ms, chunk_id = clock.at(part.paragraph, start)
+            mentions.append(
+                Mention(
+                    mention_id="",
+                    doc_id=doc_id,
+                    chunk_id=chunk_id,
+                    paragraph=part.paragraph,
+                    start=start,
+                    end=end,
+                    text=text,
+                    label=label,
+                    canonical_id=entry.id if entry else None,
+                    canonical_name=entry.name if entry else None,
+                    categories=entry.categories if entry else (),
+                    source="gazetteer" if entry else "model",
+                    start_ms=start_ms,
+                    part=part.part,
+                )
+            )
+        for start, end in record["candidates"] if domain else ():
+            start_ms, _ = clock.at(part.paragraph, start)
+            candidates.append(
+                Candidate(
+                    doc_id=doc_id,
+                    part=part.part,
+                    paragraph=part.paragraph,
+                    start=start,
+                    end=end,
+                    text=part.text[start:end],
+                    context=_context(part.text, start, end),
+                    start_ms=start_ms,
+                )
+            )
+    numbered = tuple(
+        _replace_id(m, f"{doc_id}#m{n}") for n, m in enumerate(sorted(mentions, key=_order))
+    )
+    return TagResult(doc_id, numbered, tuple(candidates), cached)
+
+
+_PART_ORDER = {"step_title": 0, "step_description": 1, "paragraph": 2}
+
+
+def _order(mention: Mention) -> tuple[int, int, int]:
+    paragraph = mention.paragraph if mention.paragraph is not None else -1
+    return (_PART_ORDER.get(mention.part, 3), paragraph, mention.start)
+
+
+def _replace_id(mention: Mention, mention_id: str) -> Mention:
+    return replace(mention, mention_id=mention_id)
+
+
+def _common_phrase(text: str) -> bool:
+    """Written as ordinary words: no capital after the first letter, no acronym."""
+    return not any(c.isupper() for c in text[1:])
+
+
+def _context(text: str, start: int, end: int, words: int = 8) -> str:
+    """Up to ``words`` words either side, the phrase in brackets, spacing as written."""
+    before = re.search(rf"(?:\S+\s+){{0,{words}}}$", text[:start])
+    after = re.match(rf"(?:\s*\S+){{0,{words}}}", text[end:])
+    lead = before.group() if before else ""
+    tail = after.group() if after else ""
+    dots_before = "… " if len(lead) < start else ""
+    dots_after = " …" if end + len(tail) < len(text.rstrip()) else ""
+    return f"{dots_before}{lead}[{text[start:end]}]{tail}{dots_after}"
+
+
+class _Clock:
+    """Word times and chunk ids by character offset in a paragraph."""
+
+    def __init__(self, timeline: Timeline, chunks: Sequence[Chunk]) -> None:
+        self.words = timeline.words
+        self.starts: dict[int, list[int]] = {}
+        self.indexes: dict[int, list[int]] = {}
+        for i, word in enumerate(timeline.words):
+            self.starts.setdefault(word.paragraph, []).append(word.start)
+            self.indexes.setdefault(word.paragraph, []).append(i)
+        ordered = sorted(chunks, key=lambda c: c.first_word)
+        self.chunk_firsts = [c.first_word for c in ordered]
+        self.chunks = ordered
+
+    def at(self, paragraph: int | None, char: int) -> tuple[int | None, str | None]:
+        """(start_ms of the word holding ``char``, id of the chunk holding that word)."""
+        if paragraph is None or paragraph not in self.starts:
+            return None, None
+        k = max(bisect_right(self.starts[paragraph], char) - 1, 0)
+        index = self.indexes[paragraph][k]
+        c = bisect_right(self.chunk_firsts, index) - 1
+        chunk_id = None
+        if c >= 0 and self.chunks[c].first_word <= index <= self.chunks[c].last_word:
+            chunk_id = self.chunks[c].chunk_id
+        return self.words[index].start_ms, chunk_id
+
+
+def open_tagger(
+    *,
+    model: str | None = None,
+    gazetteers: Iterable[Path] = (),
+    cache_dir: Path | None = None,
+    labels: Iterable[str] = DEFAULT_LABELS,
+    batch_size: int = 64,
+) -> Tagger:
+    """Load the model and the gazetteer (packaged plus ``gazetteers``) into a Tagger.
+
+    Raises ModelError or ConfigError with the remedy in the message.
+    """
+    return Tagger(
+        model=model,
+        gazetteer=load_gazetteer(gazetteers),
+        labels=labels,
+        cache_dir=cache_dir,
+        batch_size=batch_size,
+    )
