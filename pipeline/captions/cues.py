@@ -236,62 +236,132 @@ def _paragraph_cues(
     costs: Sequence[float],
     sentence_last: frozenset[int],
 ) -> list[tuple[int, int, tuple[str, ...]]]:
-    """Dynamic programming over the cue boundaries of one paragraph."""
+    """Dynamic programming over the cue boundaries of one paragraph.
+
+    The inner loop is the hot path of a whole run (thousands of candidate cues per
+    document), so it works on plain lists of the paragraph's numbers and lays out
+    the lines of two-line profiles directly (``_two_lines``); other profiles go
+    through ``break_lines``.
+    """
     inf = float("inf")
-    best: list[float] = [inf] * (hi - lo + 1)
-    choice: list[tuple[int, tuple[str, ...]]] = [(0, ())] * (hi - lo + 1)
+    n = hi - lo
+    best: list[float] = [inf] * (n + 1)
+    choice: list[tuple[int, int]] = [(0, 0)] * (n + 1)  # (first word, line cut or -1)
+    laid_out: dict[tuple[int, int], tuple[str, ...]] = {}
     best[0] = 0.0
-    max_chars = profile.max_chars_per_line * profile.max_lines
+    width = profile.max_chars_per_line
+    max_chars = width * profile.max_lines
+    max_speed, target_speed = profile.max_speed, profile.target_speed
+    min_duration, max_duration, gap = (
+        profile.min_duration_ms,
+        profile.max_duration_ms,
+        profile.min_gap_ms,
+    )
+    wpm = profile.speed_unit == "wpm"
+    two_lines = profile.max_lines <= 2
+    lengths = [len(words[k].text) for k in range(lo, hi)]
+    starts = [words[k].start_ms for k in range(lo, hi)]
+    stops = [words[k].end_ms for k in range(lo, hi)]
+    local_costs = [costs[k] for k in range(lo, hi)]
+    # prefix[k]: characters of words lo..lo+k-1; a line of words a..b-1 is
+    # prefix[b] - prefix[a] + (b - a - 1) wide.
+    prefix = [0]
+    for length_ in lengths:
+        prefix.append(prefix[-1] + length_)
     # ends[k]: sentence ends among words lo..lo+k-1, to price sentences split by cues.
     ends = [0]
     for k in range(lo, hi):
         ends.append(ends[-1] + (k in sentence_last))
-    for j in range(lo + 1, hi + 1):
+    for j in range(1, n + 1):
+        last_is_end = (lo + j - 1) in sentence_last
+        shown_end = starts[j] if j < n else stops[j - 1]
+        break_here = 1.0 + local_costs[j - 1] if j < n else 1.0
         length = -1
-        for i in range(j - 1, lo - 1, -1):
-            length += len(words[i].text) + 1
+        for i in range(j - 1, -1, -1):
+            length += lengths[i] + 1
             single = i == j - 1
             if length > max_chars and not single:
                 break
-            if best[i - lo] == inf:
+            base = best[i]
+            if base == inf:
                 continue
-            speech_ms = words[j - 1].end_ms - words[i].start_ms
-            if speech_ms > profile.max_duration_ms and not single:
+            if stops[j - 1] - starts[i] > max_duration and not single:
                 break
             # Display runs until the next cue starts (the gap aside).
-            shown_ms = (words[j].start_ms if j < hi else words[j - 1].end_ms) - words[i].start_ms
-            shown_ms = max(shown_ms - profile.min_gap_ms, 1)
-            cost = 1.0
-            if j < hi:
-                cost += costs[j - 1]
-            rate = speed(length, j - i, shown_ms, profile)
-            if rate > profile.max_speed:
-                cost += 8.0 + (rate - profile.max_speed)
-            elif rate > profile.target_speed:
-                cost += 0.5 * (rate - profile.target_speed) / profile.target_speed * 4
-            if shown_ms < profile.min_duration_ms:
+            shown_ms = max(shown_end - starts[i] - gap, 1)
+            cost = break_here
+            rate = (j - i) * 60_000 / shown_ms if wpm else length * 1000 / shown_ms
+            if rate > max_speed:
+                cost += 8.0 + (rate - max_speed)
+            elif rate > target_speed:
+                cost += 0.5 * (rate - target_speed) / target_speed * 4
+            if shown_ms < min_duration:
                 cost += 12.0  # under the minimum only where the text allows nothing else
-            if length < 20 and j < hi and (j - 1) not in sentence_last:
+            if length < 20 and j < n and not last_is_end:
                 cost += 1.0  # a short fragment flashes by
             # One sentence ending and the next starting in the same cue reads worse.
-            cost += SENTENCE_INSIDE_COST * (ends[j - 1 - lo] - ends[i - lo])
-            if best[i - lo] + cost >= best[j - lo]:
+            cost += SENTENCE_INSIDE_COST * (ends[j - 1] - ends[i])
+            if base + cost >= best[j]:
                 continue  # line breaking only adds cost: this cue cannot win
-            laid = break_lines(words, i, j - 1, profile, set(), costs)
-            if laid is None:
-                continue
-            line_cost, lines = laid
-            total = best[i - lo] + cost + line_cost
-            if total < best[j - lo]:
-                best[j - lo] = total
-                choice[j - lo] = (i, lines)
+            if two_lines:
+                line_cost, cut = _two_lines(prefix, local_costs, i, j, width, profile.max_lines)
+                if cut == -2:
+                    continue
+            else:
+                laid = break_lines(words, lo + i, lo + j - 1, profile, set(), costs)
+                if laid is None:
+                    continue
+                line_cost, cut = laid[0], -1
+                laid_out[(i, j)] = laid[1]
+            total = base + cost + line_cost
+            if total < best[j]:
+                best[j] = total
+                choice[j] = (i, cut)
     result = []
-    j = hi
-    while j > lo:
-        i, lines = choice[j - lo]
-        result.append((i, j - 1, lines))
+    j = n
+    while j > 0:
+        i, cut = choice[j]
+        texts = [words[k].text for k in range(lo + i, lo + j)]
+        if not two_lines:
+            lines = laid_out[(i, j)]
+        elif cut < 0:
+            lines = (" ".join(texts),)
+        else:
+            lines = (" ".join(texts[: cut - i]), " ".join(texts[cut - i :]))
+        result.append((lo + i, lo + j - 1, lines))
         j = i
     return result[::-1]
+
+
+def _two_lines(
+    prefix: Sequence[int],
+    costs: Sequence[float],
+    i: int,
+    j: int,
+    width: int,
+    max_lines: int,
+) -> tuple[float, int]:
+    """The cost and cut of laying words i..j-1 on at most two lines (as ``break_lines``
+    does): cut -1 for one line, -2 when they do not fit."""
+    whole = prefix[j] - prefix[i] + (j - i - 1)
+    if whole <= width or j - i == 1:
+        return 0.0, -1
+    if max_lines < 2:
+        return 0.0, -2
+    best, cut = float("inf"), -2
+    for k in range(i + 1, j):
+        top = prefix[k] - prefix[i] + (k - i - 1)
+        if top > width and k - 1 > i:
+            break
+        bottom = prefix[j] - prefix[k] + (j - k - 1)
+        if bottom > width and k != j - 1:
+            continue
+        # Bottom-heavy: a top line longer than the next costs more.
+        shape = 0.08 * (top - bottom) if top > bottom else 0.02 * (bottom - top)
+        cost = costs[k - 1] + shape
+        if cost < best:
+            best, cut = cost, k
+    return best, cut
 
 
 def _timed(
