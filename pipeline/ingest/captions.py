@@ -54,7 +54,9 @@ _TIMING_RE = re.compile(
 )
 # A line that means to be a timing but is not one: an error, never spoken text.
 _TIMING_ATTEMPT_RE = re.compile(
-    r"^\s*(?:\d+:)+\d+(?:[.,]\d*)?\s*-{1,2}>|^\s*\d[\d:.,]*\s*-->", re.ASCII
+    # '-->' after a number, or two timestamps joined by a short arrow ('->').
+    r"^\s*\d[\d:.,]*\s*-->|^\s*(?:\d+:)+\d+(?:[.,]\d+)?\s*->\s*(?:\d+:)+\d+",
+    re.ASCII,
 )
 # An inline timestamp of a timed word run: 'we<00:00:01.200><c> film</c>'.
 _INLINE_TIME_RE = re.compile(
