@@ -6,6 +6,7 @@ Each test of an issue item is named after the behaviour the issue asks for.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -512,3 +513,49 @@ def test_cues_from_our_own_writers_read_back_the_same(cues: list[Cue], fmt: str)
         for p in transcript.paragraphs
         for a in p.anchors
     ] == [(c.text, c.start_ms, c.end_ms) for c in cues]
+
+
+CAPTION_LINES = st.sampled_from(
+    [
+        "WEBVTT",
+        "",
+        " ",
+        "1",
+        "2",
+        "NOTE a note",
+        "STYLE",
+        "00:00:01.000 --> 00:00:02.000",
+        "00:00:01,500 --> 00:00:03,000 align:start position:0%",
+        "00:02.000 --> 00:04.000",
+        "00:00:05,000 --> 00:00:04,000",
+        "00:00:06,000 --> soon",
+        "we film the parent",
+        "we<00:00:01.200><c> film</c><00:00:01.500><c> it</c>",
+        "<v Ann>Hello &amp; welcome.",
+        "{\\an8}HILARY: Top.",
+        "<i>and the baby.</i>",
+    ]
+)
+
+
+@given(st.lists(CAPTION_LINES, max_size=30), st.sampled_from(["vtt", "srt"]), st.booleans())
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_caption_like_files_parse_or_raise_our_error(
+    lines: list[str], fmt: str, crlf: bool
+) -> None:
+    text = ("\r\n" if crlf else "\n").join(lines)
+    try:
+        transcript = parse_captions(text, fmt)
+    except TranscriptError as error:
+        # Only a file with no cue at all is an error about no line in particular.
+        assert error.issue.remedy and (
+            error.issue.line or error.issue.code in ("no-cues", "malformed-captions")
+        )
+        return
+    for paragraph in transcript.paragraphs:
+        assert paragraph.text and paragraph.anchors
+        for anchor in paragraph.anchors:
+            assert 0 <= anchor.start < anchor.end <= len(paragraph.text)
+            assert paragraph.start_ms <= anchor.start_ms <= anchor.end_ms
+    words = build_timeline(transcript).words
+    assert all(a.start_ms <= b.start_ms for a, b in itertools.pairwise(words))

@@ -32,7 +32,8 @@ def _timestamp(name: str) -> str:
     """A timestamp with named parts ``<name>_h`` ... ``<name>_frac``."""
     return (
         # Hours may be left out: WebVTT allows mm:ss.mmm, and SubRip writers drop them too.
-        rf"(?:(?P<{name}_h>\d+):)?"
+        # More than 3 digits is no video's length.
+        rf"(?:(?P<{name}_h>\d{{1,3}}):)?"
         rf"(?P<{name}_m>\d{{1,2}}):(?P<{name}_s>\d{{1,2}})"
         # The fraction: ',' (SubRip) or '.' (WebVTT), each found in the other format's
         # files; fewer than 3 digits, or none, from writers that drop zeros. Players
@@ -195,6 +196,8 @@ def read_cue_file(text: str, fmt: str, source: str = "<captions>") -> CueFile:
         assert match is not None
         start, quirks = _timestamp_ms(match, "start", vtt)
         end, end_quirks = _timestamp_ms(match, "end", vtt)
+        if "out-of-range" in quirks | end_quirks:
+            raise _bad_timing(source, at + 1, lines[at], vtt)
         counts.update(quirks | end_quirks)
         blocks = _blocks(lines, at + 1, bounds[k + 1], k + 1 < len(timings), vtt, counts)
         payload: list[str] = []
@@ -310,6 +313,9 @@ def _timestamp_ms(match: re.Match[str], name: str, vtt: bool) -> tuple[int, set[
     if frac is None or len(frac) < 3:
         quirks.add("timestamp-digits")
     minutes, seconds = int(match.group(f"{name}_m")), int(match.group(f"{name}_s"))
+    if seconds > 59 or (hours is not None and minutes > 59):
+        # Players drop such a cue; a typo here would shift every word after it.
+        quirks.add("out-of-range")
     millis = int((frac or "0").ljust(3, "0"))
     return ((int(hours or 0) * 60 + minutes) * 60 + seconds) * 1000 + millis, quirks
 
@@ -394,6 +400,8 @@ def collapse_rolling(cues: Sequence[CaptionCue]) -> tuple[list[CaptionCue], int]
 # the paragraph is this long: close to how course pages paragraph their speech.
 PAUSE_MS = 1500
 PARAGRAPH_MS = 20_000
+# ... and at any cue once this long: auto-captions have no sentence ends at all.
+PARAGRAPH_MAX_MS = 60_000
 _SENTENCE_FINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
@@ -458,7 +466,8 @@ def _timed_cue(cue: CaptionCue) -> _TimedCue | None:
 
 def _paragraph_text(group: Sequence[_TimedCue]) -> tuple[str, tuple[Anchor, ...]]:
     """The group's text, and one anchor per run: its character span and times."""
-    text = ""
+    parts: list[str] = []
+    length = 0
     anchors: list[Anchor] = []
     space_after = False
     for cue in group:
@@ -467,13 +476,14 @@ def _paragraph_text(group: Sequence[_TimedCue]) -> tuple[str, tuple[Anchor, ...]
             if not piece:
                 continue
             # Cues are always apart; runs inside a cue only where the markup had space.
-            if text and (number == 0 or space_after or run.text[0] == " "):
-                text += " "
-            start = len(text)
-            text += piece
-            anchors.append(Anchor(start, len(text), run.start_ms, run.end_ms, cue.line))
+            if parts and (number == 0 or space_after or run.text[0] == " "):
+                parts.append(" ")
+                length += 1
+            parts.append(piece)
+            anchors.append(Anchor(length, length + len(piece), run.start_ms, run.end_ms, cue.line))
+            length += len(piece)
             space_after = run.text[-1] == " "
-    return text, tuple(anchors)
+    return "".join(parts), tuple(anchors)
 
 
 def parse_captions(
@@ -525,6 +535,7 @@ def parse_captions(
                     _SENTENCE_FINAL.search(previous.text) is not None
                     and previous.end_ms - group_start >= PARAGRAPH_MS
                 )
+                or previous.end_ms - group_start >= PARAGRAPH_MAX_MS
             )
             if not boundary:
                 groups[-1].append(cue)
