@@ -559,3 +559,28 @@ def test_caption_like_files_parse_or_raise_our_error(
             assert paragraph.start_ms <= anchor.start_ms <= anchor.end_ms
     words = build_timeline(transcript).words
     assert all(a.start_ms <= b.start_ms for a, b in itertools.pairwise(words))
+
+
+def test_blank_lines_above_the_webvtt_header_are_skipped() -> None:
+    transcript = parse_captions("\n\nWEBVTT\n\n00:01.000 --> 00:02.000\nHi.\n", "vtt")
+    assert [(p.text, p.line) for p in transcript.paragraphs] == [("Hi.", 5)]
+    assert transcript.warnings == ()
+
+
+def test_a_timing_out_of_range_is_an_error_with_its_line(tmp_path: Path) -> None:
+    text = "1\n00:00:01,000 --> 00:00:02,000\nOne.\n\n2\n00:00:75,000 --> 00:00:76,000\nTwo.\n"
+    assert error_of(tmp_path, "range.srt", text) == (
+        f"{tmp_path / 'range.srt'}:6: the cue timing '00:00:75,000 --> 00:00:76,000' cannot"
+        " be read. Write it as hh:mm:ss,mmm --> hh:mm:ss,mmm (such as 00:00:01,000 -->"
+        " 00:00:03,000)."
+    )
+
+
+def test_captions_without_sentence_ends_still_make_paragraphs_of_a_minute() -> None:
+    text = "WEBVTT\n\n" + "".join(
+        f"00:{n * 2 // 60:02d}:{n * 2 % 60:02d}.000 --> 00:{(n * 2 + 2) // 60:02d}:"
+        f"{(n * 2 + 2) % 60:02d}.000\nwords without an end {n}\n\n"
+        for n in range(90)
+    )
+    starts = [p.start_ms for p in parse_captions(text, "vtt").paragraphs]
+    assert starts == [0, 60_000, 120_000]

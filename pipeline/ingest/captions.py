@@ -156,11 +156,13 @@ def read_cue_file(text: str, fmt: str, source: str = "<captions>") -> CueFile:
     lines = _LINE_END_RE.split(text)
     body = 0
     has_header = False
-    if vtt and _HEADER_RE.match(lines[0].strip()):
+    # Blank lines above the header come from editors and concatenation; skip them.
+    first = next((n for n, line in enumerate(lines) if line.strip()), 0)
+    if vtt and _HEADER_RE.match(lines[first].strip()):
         # The header block runs to the first blank line ('Kind: captions' ...); a
         # timing line ends it too.
         has_header = True
-        body = 1
+        body = first + 1
         while body < len(lines) and lines[body].strip() and not _TIMING_RE.match(lines[body]):
             body += 1
     timings: list[int] = []
