@@ -584,3 +584,10 @@ def test_captions_without_sentence_ends_still_make_paragraphs_of_a_minute() -> N
     )
     starts = [p.start_ms for p in parse_captions(text, "vtt").paragraphs]
     assert starts == [0, 60_000, 120_000]
+
+
+def test_a_cut_off_srt_ending_in_the_next_cue_number_warns_about_it() -> None:
+    text = "1\n00:00:01,000 --> 00:00:02,000\nLast words.\n\n2\n"
+    transcript = parse_captions(text, "srt")
+    assert [p.text for p in transcript.paragraphs] == ["Last words."]
+    assert [(w.code, w.line) for w in transcript.warnings] == [("stray-number", 5)]

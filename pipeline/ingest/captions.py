@@ -176,7 +176,7 @@ def read_cue_file(text: str, fmt: str, source: str = "<captions>") -> CueFile:
             Issue(
                 "vtt-header",
                 "the file does not start with 'WEBVTT'; it is read as WebVTT all the same",
-                1,
+                first + 1,
                 "Add 'WEBVTT' as its first line: browsers refuse the file without it.",
             )
         )
@@ -184,6 +184,8 @@ def read_cue_file(text: str, fmt: str, source: str = "<captions>") -> CueFile:
     # Lines before the first cue: its identifier, NOTE blocks, or stray text.
     for block in _blocks(lines, body, bounds[0], bool(timings), vtt, counts, cue_region=False):
         _check_orphan(block, source, vtt)
+        if _stray_number(block, warnings):
+            continue
         warnings.append(
             Issue(
                 "outside-cues",
@@ -206,6 +208,8 @@ def read_cue_file(text: str, fmt: str, source: str = "<captions>") -> CueFile:
         for number, block in enumerate(blocks):
             if number:
                 _check_orphan(block, source, vtt)
+                if _stray_number(block, warnings):
+                    continue
                 counts["blank-line-in-cue"] += 1
             payload.extend(line for _, line in block)
         cues.append(CaptionCue(start, end, tuple(payload), at + 1))
@@ -243,7 +247,7 @@ def _blocks(
             )
             trailing_blank = last < len(numbered) - 1
             if _DIGITS_RE.match(candidate) or (vtt and above_blank and not trailing_blank):
-                if last > 0 and numbered[last - 1][1].strip():
+                if cue_region and last > 0 and numbered[last - 1][1].strip():
                     counts["cues-not-separated"] += 1
                 numbered = numbered[:last]
             elif not trailing_blank and cue_region:
@@ -281,6 +285,22 @@ def _check_orphan(block: Sequence[tuple[int, str]], source: str, vtt: bool) -> N
                 f"Add its timing line under the cue number (such as {example}), or delete the cue.",
             ),
         )
+
+
+def _stray_number(block: Sequence[tuple[int, str]], warnings: list[Issue]) -> bool:
+    """A cue number alone after a blank line (a cut-off file's last line, or a cue
+    with neither timing nor text) is no spoken text: warned about and left out."""
+    if len(block) != 1 or not _DIGITS_RE.match(block[0][1].strip()):
+        return False
+    warnings.append(
+        Issue(
+            "stray-number",
+            f"cue number {block[0][1].strip()} has no timing line and no text; it is ignored",
+            block[0][0],
+            "Delete it, or complete the cue.",
+        )
+    )
+    return True
 
 
 def _bad_timing(source: str, line: int, text: str, vtt: bool) -> TranscriptError:
