@@ -479,7 +479,7 @@ LINE = st.lists(
 def cue_lists(draw: st.DrawFn) -> list[Cue]:
     count = draw(st.integers(1, 8))
     lines = draw(st.lists(LINE, min_size=count * 2, max_size=count * 2, unique=True))
-    speaker = draw(st.sampled_from([None, "Ann Smith", "Bo"]))
+    speaker = draw(st.sampled_from([None, "Ann Smith", "Bo", "R&D <team>"]))
     clock = draw(st.integers(0, 9 * 3_600_000))
     cues = []
     for idx in range(count):

@@ -61,7 +61,7 @@ _TIMING_ATTEMPT_RE = re.compile(
 )
 # An inline timestamp of a timed word run: 'we<00:00:01.200><c> film</c>'.
 _INLINE_TIME_RE = re.compile(
-    r"<(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{1,2})[.,](?P<frac>\d{1,3})>", re.ASCII
+    r"<(?:(?P<h>\d{1,3}):)?(?P<m>\d{1,2}):(?P<s>\d{1,2})[.,](?P<frac>\d{1,3})>", re.ASCII
 )
 # 'WEBVTT' then nothing, or white space and a title; anything else is not the header.
 _HEADER_RE = re.compile(r"^WEBVTT(?:[ \t].*)?$")
@@ -114,7 +114,7 @@ class CaptionCue:
         for line in self.lines:
             match = _VOICE_RE.search(line)
             if match and match.group(1).strip():
-                return match.group(1).strip()
+                return html.unescape(match.group(1)).strip()
         return None
 
 
