@@ -1,49 +1,49 @@
-"""Lint: existing .vtt/.srt files read as they are, to measure against profiles."""
+"""Lint: existing .vtt/.srt files read as they are, to measure against profiles.
+
+The cues come from the same tolerant reader as caption files given to ingest
+(``pipeline.ingest.captions.read_cue_file``), but are not merged or collapsed: they
+are measured as a player shows them.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pipeline.model import Cue
 
 
 def read_cues(path: Path) -> tuple[Cue, ...]:
-    """The cues of an existing .vtt or .srt file, as they are (not re-timed)."""
+    """The cues of an existing .vtt or .srt file, as they are (not re-timed).
+
+    Raises TranscriptError naming the file, the line and the remedy when the file
+    cannot be read, or holds no cue with text.
+    """
     from pipeline.errors import TranscriptError
     from pipeline.ingest import decode_bytes
+    from pipeline.ingest.captions import plain_text, read_cue_file
     from pipeline.model import Issue
 
-    text, _ = decode_bytes(path.read_bytes(), source=str(path))
+    source = str(path)
+    text, _ = decode_bytes(path.read_bytes(), source=source)
+    fmt = "srt" if path.suffix.lower() == ".srt" else "vtt"
+    read = read_cue_file(text, fmt, source)
     cues: list[Cue] = []
-    try:
-        if path.suffix.lower() == ".srt":
-            import pysrt
-
-            for n, item in enumerate(pysrt.from_string(text, error_handling=pysrt.ERROR_RAISE)):
-                lines = tuple(_plain(line) for line in item.text.split("\n") if line.strip())
-                cues.append(Cue(n, item.start.ordinal, item.end.ordinal, lines))
-        else:
-            import webvtt
-
-            for n, caption in enumerate(webvtt.from_string(text).captions):
-                lines = tuple(_plain(line) for line in caption.lines if line.strip())
-                start = caption.start_time.in_milliseconds()
-                cues.append(Cue(n, start, caption.end_time.in_milliseconds(), lines))
-    except Exception as error:  # both libraries raise their own assorted types
+    for cue in read.cues:
+        lines = tuple(p for p in (plain_text(line) for line in cue.lines) if p)
+        if lines:
+            cues.append(Cue(len(cues), cue.start_ms, cue.end_ms, lines, cue.voice))
+    if not cues:
+        example = (
+            "00:00:01.000 --> 00:00:03.000" if fmt == "vtt" else "00:00:01,000 --> 00:00:03,000"
+        )
         raise TranscriptError(
-            str(path),
+            source,
             Issue(
-                "malformed-captions",
-                f"cannot read the caption file ({error})",
-                None,
-                "Check its header and cue timings.",
+                "no-cues",
+                "the caption file holds no cue with text, so there is nothing to measure",
+                read.cues[0].line if read.cues else None,
+                f"Check that it is a complete {'WebVTT' if fmt == 'vtt' else 'SubRip'} file,"
+                f" each cue's text under a timing line such as {example}.",
             ),
-        ) from None
+        )
     return tuple(cues)
-
-
-def _plain(line: str) -> str:
-    import html
-
-    return html.unescape(re.sub(r"<[^>]*>", "", line)).strip()
