@@ -137,7 +137,9 @@ def main() -> int:
             write_corpus(corpus, size, words=args.words)
             for jobs in jobs_list:
                 out = scratch / f"out-{size}-{jobs}"
-                tag_s, tag_mb = timed([PYTHON, "-c", TAG_ALONE, str(corpus), str(jobs)])
+                script = scratch / "tag_alone.py"  # spawned workers import it by file
+                script.write_text(TAG_ALONE, encoding="utf-8")
+                tag_s, tag_mb = timed([PYTHON, str(script), str(corpus), str(jobs)])
                 full_s, full_mb = timed(
                     run_command(
                         corpus, out, jobs, "--cache-dir", str(scratch / f"cache-{size}-{jobs}")

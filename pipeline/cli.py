@@ -35,6 +35,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain Click help: flags show no "<bool>" and arguments no type names.
+    rich_markup_mode=None,
 )
 
 EXIT_STATUS = (
@@ -47,7 +49,7 @@ Paths = Annotated[
     typer.Argument(
         help="Transcript files or folders (searched recursively for .txt, .vtt, .srt).",
         show_default=False,
-        metavar="PATH...",
+        metavar="PATH",
     ),
 ]
 MaxBytes = Annotated[
@@ -751,7 +753,7 @@ def run(
         typer.Argument(
             help="Transcript files or folders (default: transcripts).",
             show_default=False,
-            metavar="[PATH...]",
+            metavar="PATH",
         ),
     ] = None,
     out: OutDir = Path("outputs"),
@@ -1079,7 +1081,14 @@ def search_command(
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
     if not hits:
-        typer.echo("No hits.", err=True)
+        from pipeline.index.search import query_terms
+
+        if query and not query_terms(query):
+            typer.echo(
+                "No hits: the query has no words (punctuation and symbols are ignored).", err=True
+            )
+        else:
+            typer.echo("No hits.", err=True)
         return
     for rank, hit in enumerate(hits, start=1):
         title = f"  {hit.step_title}" if hit.step_title else ""

@@ -303,8 +303,8 @@ class Term:
         return quoted + "*" if self.prefix else quoted
 
 
-# FTS5's operator words; typed in capitals they are meant as operators, which this
-# plain-words search does not offer, so they are dropped rather than searched for.
+# FTS5's operator words. This is a plain-words search: quoted, they are searched for
+# as the words they are ("NOT" finds "not"), never read as operators.
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
 # Characters that join two runs of letters into one word ("don't", "parent-infant",
 # "3.5"); inside quotes FTS5 tokenizes such a word into a phrase of its parts.
@@ -331,11 +331,7 @@ def query_terms(query: str) -> list[Term]:
             word = []
     if word:
         terms.append(Term("".join(word)))
-    return [
-        term
-        for term in terms
-        if term.text not in OPERATOR_WORDS and any(c.isalnum() for c in term.text)
-    ]
+    return [term for term in terms if any(c.isalnum() for c in term.text)]
 
 
 def match_expressions(terms: Sequence[Term]) -> tuple[str, str | None]:
@@ -368,12 +364,9 @@ def search(
         "label": label,
         "course": course,
     }
-    if not terms and not any(filters.values()):
-        raise ConfigError(
-            f"the query {query!r} has no words to search for (operators and punctuation are"
-            " ignored). Give some words, or list chunks with --intervention, --label or --course."
-        )
     with _open(index_path) as db:
+        if not terms and not any(filters.values()):
+            return []  # punctuation and symbols alone are no words: nothing matches
         where, params = _filters(db, filters)
         if not terms:
             return _listing(db, where, params, limit)

@@ -201,7 +201,8 @@ def _align(
     transcript: Transcript, media: Path, worker: Worker, source: Source
 ) -> tuple[dict[int, Any], int | None, list[Issue]]:
     """Word times from the media's audio, the media's end, and what went wrong."""
-    from pipeline.timing.align import MediaError, align_transcript
+    from pipeline.timing.align import MediaError
+    from pipeline.timing.audio import align_transcript
 
     try:
         times, end_ms, notes = align_transcript(transcript, media, worker.aligner)
@@ -209,9 +210,10 @@ def _align(
     except MediaError as error:
         issue = Issue(
             "media",
-            f"{error}; the words are timed from the text instead",
+            f"the words cannot be timed from the media ({error}) and are timed from the"
+            " text instead",
             None,
-            "Fix or replace the media file, or pass --no-media.",
+            "Or pass --no-media to time from the text without this warning.",
         )
         return {}, None, [issue]
 
