@@ -90,9 +90,14 @@ FROM_COURSE_RE = re.compile(
     r"^This (?:video|article|audio|step|content) is from the (?:free )?online course:?$",
     re.IGNORECASE,
 )
-# A step title is a short line that does not read as a sentence.
+# A step title is one short line. Where the page template puts it (see
+# ``_PageParser._flush_trailer``) its punctuation does not matter; elsewhere only a
+# line that does not read as a sentence is taken for one.
 TITLE_MAX_WORDS = 16
 _SENTENCE_END = (".", "!", "?", "…", ":", ";")
+# The step number the template prints directly above the step title ("1.5", "Step 2.7"):
+# the line after it is the title whatever its punctuation.
+STEP_NUMBER_RE = re.compile(r"^(?:step\s+)?\d{1,2}\.\d{1,2}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,11 @@ class _PageParser:
         self.expect: list[str] = []  # metadata fields the next lines hold
         self.last_marker_line = 0
         self.ended = False  # past the end of the transcript
+        # Text between the last paragraph and the page footer, held until the footer
+        # (or the end of the file) says what it is: the template's title slot.
+        self.trailer: list[Unclassified] = []
+        self.trailer_read = False  # the title slot after the transcript is decided
+        self.title_next = False  # the line before was the step number
 
     def error(self, code: str, message: str, line: int | None, remedy: str) -> TranscriptError:
         return TranscriptError(self.source, Issue(code, message, line, remedy))
@@ -275,6 +285,7 @@ class _PageParser:
                         "Fix the time, or move the paragraph to where it is spoken.",
                     )
         self.in_description = False
+        self.title_next = False
         draft = _Draft(marker, clock_only=clock_only)
         if inline:
             draft.body.append(inline)
@@ -296,6 +307,8 @@ class _PageParser:
         if self._page_line(text):
             if is_last and draft is not None and draft.body:
                 self.ended = True  # page text after the last paragraph: it is over
+            if self.ended:
+                self._flush_trailer(footer=True)
             return
         if draft is not None and not self.ended:
             if not is_last:
@@ -312,7 +325,10 @@ class _PageParser:
                 return
             # Otherwise the transcript has ended; what follows is page.
             self.ended = True
-        self._page_text(line_no, text, blank_before)
+        if self.ended and not self.trailer_read:
+            self.trailer.append(Unclassified(line_no, text))
+            return
+        self._page_text(line_no, text)
 
     def _page_line(self, text: str) -> bool:
         """Known boilerplate and metadata lines; True when consumed."""
@@ -341,11 +357,42 @@ class _PageParser:
         if BOILERPLATE_RE.match(text) or text in (self.course, self.institution):
             self.boilerplate += 1
             self.in_description = False
+            self.title_next = not self.drafts and STEP_NUMBER_RE.match(text) is not None
             return True
         return False
 
-    def _page_text(self, line_no: int, text: str, blank_before: bool) -> None:
+    def _flush_trailer(self, *, footer: bool) -> None:
+        """Decide the block between the last paragraph and the page footer.
+
+        The page template prints the step title and then its description there, so
+        when a footer line closes the block its first line is the title, whatever
+        its punctuation ("Why do ducks need water?"), and the rest the description.
+        Without a footer (the copy stops early) nothing confirms the template, and
+        each line is judged by its shape, as text elsewhere on the page is.
+        """
+        block, self.trailer = self.trailer, []
+        self.trailer_read = True
+        self.in_description = False
+        if not block:
+            return
+        first, rest = block[0], block[1:]
+        if footer and _fits_title_slot(first.text) and self.title in (None, first.text):
+            if self.title is None:
+                self.title = first.text
+            else:
+                self.boilerplate += 1  # the header's title, printed again
+            self.description.extend(item.text for item in rest)
+            return
+        for item in block:
+            self._page_text(item.line, item.text)
+
+    def _page_text(self, line_no: int, text: str) -> None:
         """Text outside the transcript: a step title, its description, or unknown."""
+        title_next, self.title_next = self.title_next, False
+        if self.title is None and title_next and _fits_title_slot(text):
+            self.title = text  # the line under the step number, by position
+            self.in_description = True
+            return
         if self.title is None and _looks_like_title(text):
             self.title = text
             self.in_description = True
@@ -364,6 +411,8 @@ class _PageParser:
         repairs: list[Repair],
         duration_ms: int | None,
     ) -> Transcript:
+        if self.ended:
+            self._flush_trailer(footer=False)
         for draft in self.drafts:
             self._check_closed(draft)
         paragraphs: list[Paragraph] = []
@@ -445,8 +494,14 @@ def _next_marker_start(line: str, position: int) -> int:
     return len(line)
 
 
+def _fits_title_slot(text: str) -> bool:
+    """Short enough to be a step title where the template puts one."""
+    return len(text.split()) <= TITLE_MAX_WORDS
+
+
 def _looks_like_title(text: str) -> bool:
-    return len(text.split()) <= TITLE_MAX_WORDS and not text.endswith(_SENTENCE_END)
+    """A step title found by its shape alone: short and not ending like a sentence."""
+    return _fits_title_slot(text) and not text.endswith(_SENTENCE_END)
 
 
 def _clip(text: str, limit: int = 60) -> str:

@@ -1,0 +1,150 @@
+"""Course pages as they come: the cases real pages showed that the first parser missed.
+
+Each test is named after the behaviour it pins down.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import TranscriptError
+from pipeline.ingest import parse_transcript
+from pipeline.model import Transcript
+
+FOOTER = (
+    "Share this video:\n\n"
+    "This video is from the free online course:\n\n"
+    "Ponds and Their Birds\n\n"
+    "University of Somewhere\n\n"
+    "Get a taste of this course\n"
+)
+BODY = (
+    "Skip to 0 minutes and 4 seconds Ducks spend most of the day on the water.\n\n"
+    "Skip to 0 minutes and 12 seconds They feed, wash and keep cool there.\n\n"
+)
+DESCRIPTION = "In this video we look at how ducks use ponds through the day."
+
+
+def page(title: str, *, body: str = BODY, description: str = DESCRIPTION) -> str:
+    return f"{body}{title}\n\n{description}\n\n{FOOTER}"
+
+
+# --- Issue A: the step title is found by its place in the template -------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Why do ducks need water?",
+        "How do we find planets around other stars?",
+        "Ducks need water!",
+        "Case study: the village pond",
+        "Before you watch:",
+        "Ducks need water to keep their feathers clean.",
+        "Why ducks need water",
+    ],
+)
+def test_step_title_after_the_transcript_is_found_whatever_its_punctuation(title: str) -> None:
+    transcript = parse_transcript(page(title))
+    assert transcript.metadata.step_title == title
+    assert transcript.metadata.step_description == DESCRIPTION
+    assert transcript.metadata.course == "Ponds and Their Birds"
+    assert transcript.unclassified == ()
+    assert transcript.warnings == ()
+    assert transcript.paragraphs[-1].text == "They feed, wash and keep cool there."
+
+
+def test_question_title_without_blank_line_after_the_last_paragraph() -> None:
+    text = BODY.rstrip("\n") + "\nWhy do ducks need water?\n\n" + DESCRIPTION + "\n\n" + FOOTER
+    transcript = parse_transcript(text)
+    assert transcript.metadata.step_title == "Why do ducks need water?"
+    assert transcript.metadata.step_description == DESCRIPTION
+    assert transcript.paragraphs[-1].text == "They feed, wash and keep cool there."
+
+
+def test_last_paragraph_ending_with_a_question_keeps_it() -> None:
+    body = (
+        "Skip to 0 minutes and 4 seconds Ducks spend most of the day on the water.\n\n"
+        "Skip to 0 minutes and 12 seconds So why do ducks need water?\n\n"
+    )
+    transcript = parse_transcript(page("Ducks and water", body=body))
+    assert transcript.paragraphs[-1].text == "So why do ducks need water?"
+    assert transcript.metadata.step_title == "Ducks and water"
+    assert transcript.metadata.step_description == DESCRIPTION
+
+
+def test_hard_wrapped_last_paragraph_ending_with_a_question_keeps_it() -> None:
+    body = (
+        "Skip to 0 minutes and 4 seconds Ducks spend most of the day on the water, and\n"
+        "so why do they need it?\n"
+    )
+    text = body + "Why do ducks need water?\n" + DESCRIPTION + "\n" + "Share this video:\n"
+    transcript = parse_transcript(text)
+    assert transcript.paragraphs[-1].text == (
+        "Ducks spend most of the day on the water, and so why do they need it?"
+    )
+    assert transcript.metadata.step_title == "Why do ducks need water?"
+    assert transcript.metadata.step_description == DESCRIPTION
+
+
+def test_description_of_several_paragraphs_runs_to_the_footer() -> None:
+    second = "We start with feathers; then food."
+    text = page("Why do ducks need water?", description=f"{DESCRIPTION}\n\n{second}")
+    transcript = parse_transcript(text)
+    assert transcript.metadata.step_description == f"{DESCRIPTION}\n{second}"
+
+
+def test_title_only_before_the_footer() -> None:
+    text = BODY + "Why do ducks need water?\n\n" + FOOTER
+    transcript = parse_transcript(text)
+    assert transcript.metadata.step_title == "Why do ducks need water?"
+    assert transcript.metadata.step_description is None
+
+
+def test_without_a_footer_a_sentence_after_the_transcript_stays_unclassified() -> None:
+    # Nothing confirms the template, so a spoken line that lost its marker is not
+    # silently taken for a title: it is kept and warned about.
+    text = BODY + "Why do ducks need water?\n"
+    transcript = parse_transcript(text, source="t.txt")
+    assert transcript.metadata.step_title is None
+    assert [u.text for u in transcript.unclassified] == ["Why do ducks need water?"]
+    assert [w.code for w in transcript.warnings] == ["unclassified"]
+
+
+def test_long_text_in_the_title_slot_is_not_a_title() -> None:
+    long_line = " ".join(["word"] * 20) + "."
+    transcript = parse_transcript(page(long_line))
+    assert transcript.metadata.step_title is None
+    assert [u.text for u in transcript.unclassified] == [long_line, DESCRIPTION]
+
+
+def test_header_title_repeated_after_the_transcript_gives_the_description() -> None:
+    text = "1.4\n\nWhy do ducks need water?\n\n" + page("Why do ducks need water?")
+    transcript = parse_transcript(text)
+    assert transcript.metadata.step_title == "Why do ducks need water?"
+    assert transcript.metadata.step_description == DESCRIPTION
+    assert transcript.unclassified == ()
+
+
+def test_question_title_under_the_step_number_before_the_transcript() -> None:
+    text = "Step 2.7\n\nWhy do ducks need water?\n\n" + BODY
+    transcript = parse_transcript(text)
+    assert transcript.metadata.step_title == "Why do ducks need water?"
+    assert transcript.unclassified == ()
+
+
+def test_step_number_before_a_marker_does_not_name_a_later_line() -> None:
+    text = "1.5\nSkip to 0 minutes and 4 seconds Hello.\n\nStray sentence.\n"
+    transcript = parse_transcript(text)
+    assert transcript.metadata.step_title is None
+    assert [u.text for u in transcript.unclassified] == ["Stray sentence."]
+
+
+def parse(text: str) -> Transcript:
+    return parse_transcript(text, source="t.txt")
+
+
+def error(text: str) -> str:
+    with pytest.raises(TranscriptError) as caught:
+        parse(text)
+    return str(caught.value)
