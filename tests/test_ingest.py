@@ -269,10 +269,10 @@ def test_no_marker() -> None:
     )
 
 
-def test_marker_not_later_than_the_one_before() -> None:
-    text = "Skip to 0 minutes and 9 seconds A.\n\nSkip to 0 minutes and 9 seconds B."
+def test_marker_earlier_than_the_one_before() -> None:
+    text = "Skip to 0 minutes and 9 seconds A.\n\nSkip to 0 minutes and 8 seconds B."
     assert error_of(text) == (
-        "t.txt:3: marker 'Skip to 0 minutes and 9 seconds' (0:09) is not later than the one"
+        "t.txt:3: marker 'Skip to 0 minutes and 8 seconds' (0:08) is earlier than the one"
         " before it at line 1 (0:09). Fix the time, or move the paragraph to where it is spoken."
     )
 

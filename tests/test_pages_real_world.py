@@ -148,3 +148,36 @@ def error(text: str) -> str:
     with pytest.raises(TranscriptError) as caught:
         parse(text)
     return str(caught.value)
+
+
+# --- Issue B: two speaker turns in the same second ----------------------------------
+
+
+def test_equal_markers_are_two_turns_in_the_same_second() -> None:
+    text = (
+        "Skip to 2 minutes and 10 seconds INTERVIEWER: And when the pond freezes?\n\n"
+        "Skip to 2 minutes and 24 seconds EXPERT: They move.\n\n"
+        "Skip to 2 minutes and 24 seconds INTERVIEWER: Where to?\n\n"
+        "Skip to 2 minutes and 26 seconds EXPERT: To open water.\n"
+    )
+    transcript = parse(text)
+    assert [(p.start_ms, p.end_ms, p.speaker) for p in transcript.paragraphs] == [
+        (130_000, 144_000, "INTERVIEWER"),
+        (144_000, 144_000, "EXPERT"),
+        (144_000, 146_000, "INTERVIEWER"),
+        (146_000, None, "EXPERT"),
+    ]
+    assert transcript.warnings == ()
+
+
+def test_equal_clock_lines_are_two_turns_in_the_same_second() -> None:
+    text = "2:24\nEXPERT: They move.\n2:24\nINTERVIEWER: Where to?\n2:30\nEXPERT: Rivers.\n"
+    assert [p.start_ms for p in parse(text).paragraphs] == [144_000, 144_000, 150_000]
+
+
+def test_marker_earlier_than_the_one_before_is_an_error_naming_both_lines() -> None:
+    text = "2:24\nEXPERT: They move.\n2:23\nINTERVIEWER: Where to?\n"
+    assert error(text) == (
+        "t.txt:3: marker '2:23' (2:23) is earlier than the one before it at line 1 (2:24)."
+        " Fix the time, or move the paragraph to where it is spoken."
+    )

@@ -275,10 +275,13 @@ class _PageParser:
                 self.drafts.pop()
             else:
                 self._check_closed(previous)
-                if marker.start_ms <= previous.marker.start_ms:
+                # Equal markers are legal: the page clock shows whole seconds, so two
+                # short speaker turns can start in the same second (the paragraphs
+                # share it, in order). Only going back in time is an error.
+                if marker.start_ms < previous.marker.start_ms:
                     raise self.error(
                         "marker-order",
-                        f"marker '{marker.text}' ({format_clock(marker.start_ms)}) is not later"
+                        f"marker '{marker.text}' ({format_clock(marker.start_ms)}) is earlier"
                         f" than the one before it at line {previous.marker.line}"
                         f" ({format_clock(previous.marker.start_ms)})",
                         marker.line,
