@@ -181,3 +181,82 @@ def test_marker_earlier_than_the_one_before_is_an_error_naming_both_lines() -> N
         "t.txt:3: marker '2:23' (2:23) is earlier than the one before it at line 1 (2:24)."
         " Fix the time, or move the paragraph to where it is spoken."
     )
+
+
+# --- Issue B: implausible markers ---------------------------------------------------
+
+SENTENCE = "Ducks spend most of the day on the water, feeding and washing."  # 12 words
+
+
+def test_marker_hours_too_late_for_the_words_before_it_warns_with_its_line() -> None:
+    text = (
+        f"Skip to 0 minutes and 10 seconds {SENTENCE}\n\n"
+        f"Skip to 10 hours, 5 minutes and 0 seconds {SENTENCE}\n"
+    )
+    transcript = parse(text)
+    assert [w.render("t.txt") for w in transcript.warnings] == [
+        "t.txt:3: 12 words between the marker at 0:10 (line 1) and the next marker at"
+        " 10:05:00, 10:04:50 apart: under 0.5 words a second even with a 10 s silence; the"
+        " words will be spread over the whole span. Check both markers (a mistyped hour or"
+        " minute?) and the duration against the video."
+    ]
+
+
+def test_marker_250_hours_on_warns() -> None:
+    text = (
+        f"Skip to 0 minutes and 10 seconds {SENTENCE}\n\n"
+        f"Skip to 0 minutes and 15 seconds {SENTENCE}\n\n"
+        f"Skip to 250 hours, 0 minutes and 0 seconds {SENTENCE}\n"
+    )
+    [warning] = parse(text).warnings
+    assert (warning.code, warning.line) == ("implausible-gap", 5)
+    assert "marker at 0:15 (line 3) and the next marker at 250:00:00" in warning.message
+
+
+def test_markers_too_close_for_their_words_warn() -> None:
+    text = (
+        f"Skip to 0 minutes and 10 seconds {SENTENCE} {SENTENCE} {SENTENCE}\n\n"
+        f"Skip to 0 minutes and 12 seconds {SENTENCE}\n"
+    )
+    [warning] = parse(text).warnings
+    assert warning.render("t.txt") == (
+        "t.txt:3: 36 words between the marker at 0:10 (line 1) and the next marker at 0:12,"
+        " 2 s apart: over 8 words a second, faster than anyone speaks. Check both markers"
+        " against the video; one of them is probably mistyped."
+    )
+
+
+def test_speaking_rates_inside_the_bounds_do_not_warn() -> None:
+    # 12 words: 2 s is 6 words/s (4 with the markers' second of rounding), fast but
+    # human; 30 s is 0.4 words/s, within one 10 s silence of 0.5 words/s.
+    text = (
+        f"Skip to 0 minutes and 10 seconds {SENTENCE}\n\n"
+        f"Skip to 0 minutes and 12 seconds {SENTENCE}\n\n"
+        f"Skip to 0 minutes and 42 seconds {SENTENCE}\n"
+    )
+    assert parse(text).warnings == ()
+
+
+def test_same_second_turns_are_judged_together() -> None:
+    short = (
+        "Skip to 0 minutes and 10 seconds ANNA: Yes.\n\n"
+        "Skip to 0 minutes and 10 seconds BEN: Why?\n\n"
+    )
+    assert parse(short + f"Skip to 0 minutes and 12 seconds ANNA: {SENTENCE}\n").warnings == ()
+    long = (
+        f"Skip to 0 minutes and 10 seconds ANNA: {SENTENCE}\n\n"
+        f"Skip to 0 minutes and 10 seconds BEN: {SENTENCE}\n\n"
+        f"Skip to 0 minutes and 11 seconds ANNA: {SENTENCE}\n"
+    )
+    [warning] = parse(long).warnings
+    assert warning.message.startswith(
+        "24 words between the marker at 0:10 (line 1) and the next marker at 0:11, 1 s apart"
+    )
+
+
+def test_known_duration_far_after_the_last_marker_warns() -> None:
+    text = f"Skip to 0 minutes and 10 seconds {SENTENCE}\n"
+    assert parse_transcript(text, duration_ms=40_000).warnings == ()
+    [warning] = parse_transcript(text, duration_ms=12 * 3_600_000).warnings
+    assert (warning.code, warning.line) == ("implausible-gap", 1)
+    assert "the video's end at 12:00:00 (the duration given)" in warning.message

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.clock import format_clock
@@ -98,6 +98,22 @@ _SENTENCE_END = (".", "!", "?", "…", ":", ";")
 # The step number the template prints directly above the step title ("1.5", "Step 2.7"):
 # the line after it is the title whatever its punctuation.
 STEP_NUMBER_RE = re.compile(r"^(?:step\s+)?\d{1,2}\.\d{1,2}$", re.IGNORECASE)
+
+
+# --- speaking-rate bounds -------------------------------------------------------
+# A paragraph's words over the time from its marker to the next (pauses included)
+# say whether the markers can be right. Conversational and lecture English runs at
+# 2-3 words a second (120-180 wpm) and the fastest speakers on record reach about 10
+# in short bursts, so more than 8 across a paragraph means a mistyped marker.
+MAX_WORDS_PER_SECOND = 8.0
+# Slow, careful speech (about 100 wpm) still keeps 1.5 words a second; under 0.5 the
+# span would be three-quarters silence or more.
+MIN_WORDS_PER_SECOND = 0.5
+# Markers are whole seconds, so a span may be up to a second longer or shorter.
+MARKER_PRECISION_MS = 1_000
+# One silence the text does not show (a slide, a demonstration, music) is allowed on
+# top, so a short paragraph before a pause is not flagged.
+SILENCE_ALLOWANCE_MS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +461,7 @@ class _PageParser:
         if collapsed:
             repairs = [*repairs, Repair("whitespace", collapsed, "runs of spaces collapsed")]
         paragraphs = apply_duration(paragraphs, duration_ms, self.warnings)
+        self.warnings.extend(implausible_gaps(paragraphs))
         for item in self.unclassified:
             self.warnings.append(
                 Issue(
@@ -528,6 +545,67 @@ def apply_duration(
         )
         return paragraphs
     return [*paragraphs[:-1], _replace_end(last, duration_ms)]
+
+
+def implausible_gaps(paragraphs: Sequence[Paragraph]) -> list[Issue]:
+    """Warnings for spans between markers no speaking rate could fill, or fill so fast.
+
+    Paragraphs that share a start (turns in the same second) are judged together,
+    over the time to the next later marker. The warning is on the line of the marker
+    that closes the span (for the last paragraph, its own: the end is the duration).
+    """
+    issues: list[Issue] = []
+    k = 0
+    while k < len(paragraphs):
+        j = k
+        while j + 1 < len(paragraphs) and paragraphs[j + 1].start_ms == paragraphs[k].start_ms:
+            j += 1
+        first, last = paragraphs[k], paragraphs[j]
+        k = j + 1
+        if last.end_ms is None:
+            continue
+        words = sum(len(p.text.split()) for p in paragraphs[first.index : last.index + 1])
+        span = last.end_ms - first.start_ms
+        following = paragraphs[last.index + 1] if last.index + 1 < len(paragraphs) else None
+        where = (
+            f"the next marker at {format_clock(last.end_ms)}"
+            if following is not None
+            else f"the video's end at {format_clock(last.end_ms)} (the duration given)"
+        )
+        line = following.line if following is not None else last.line
+        between = (
+            f"{words} words between the marker at {format_clock(first.start_ms)}"
+            f" (line {first.line}) and {where}"
+        )
+        if words > MAX_WORDS_PER_SECOND * (span + MARKER_PRECISION_MS) / 1000:
+            issues.append(
+                Issue(
+                    "implausible-gap",
+                    f"{between}, {_span(span)} apart: over {MAX_WORDS_PER_SECOND:g} words"
+                    " a second, faster than anyone speaks",
+                    line,
+                    "Check both markers against the video; one of them is probably mistyped.",
+                )
+            )
+        elif (
+            span - MARKER_PRECISION_MS > words / MIN_WORDS_PER_SECOND * 1000 + SILENCE_ALLOWANCE_MS
+        ):
+            issues.append(
+                Issue(
+                    "implausible-gap",
+                    f"{between}, {_span(span)} apart: under {MIN_WORDS_PER_SECOND:g} words"
+                    f" a second even with a {SILENCE_ALLOWANCE_MS // 1000} s silence; the"
+                    " words will be spread over the whole span",
+                    line,
+                    "Check both markers (a mistyped hour or minute?) and the duration"
+                    " against the video.",
+                )
+            )
+    return issues
+
+
+def _span(ms: int) -> str:
+    return f"{ms / 1000:g} s" if ms < 60_000 else format_clock(ms)
 
 
 def _replace_end(paragraph: Paragraph, end_ms: int) -> Paragraph:
