@@ -260,3 +260,28 @@ def test_known_duration_far_after_the_last_marker_warns() -> None:
     [warning] = parse_transcript(text, duration_ms=12 * 3_600_000).warnings
     assert (warning.code, warning.line) == ("implausible-gap", 1)
     assert "the video's end at 12:00:00 (the duration given)" in warning.message
+
+
+# --- Issue B: a duration that cannot be the video's length --------------------------
+
+
+def test_duration_before_the_last_marker_warns_with_its_line_and_origin() -> None:
+    text = f"Skip to 0 minutes and 5 seconds {SENTENCE}\n\nSkip to 0 minutes and 9 seconds Yes.\n"
+    transcript = parse_transcript(
+        text, source="t.txt", duration_ms=8_500, duration_origin="transcripts/manifest.csv:4"
+    )
+    assert transcript.paragraphs[-1].end_ms is None
+    assert [w.render("t.txt") for w in transcript.warnings] == [
+        "t.txt:3: the video duration 0:08.500 given in transcripts/manifest.csv:4 is not after"
+        " the last marker (0:09); it is not used and the end is estimated instead. Correct the"
+        " duration to the video's length, or the last marker."
+    ]
+
+
+def test_duration_equal_to_the_last_marker_warns_without_a_known_origin() -> None:
+    text = "Skip to 0 minutes and 9 seconds Yes.\n"
+    [warning] = parse_transcript(text, duration_ms=9_000).warnings
+    assert warning.line == 1
+    assert warning.message.startswith(
+        "the video duration 0:09 given (manifest or --duration) is not after the last marker"
+    )

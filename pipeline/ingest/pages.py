@@ -138,15 +138,20 @@ def parse_transcript(
     sha256: str | None = None,
     repairs: Iterable[Repair] = (),
     duration_ms: int | None = None,
+    duration_origin: str | None = None,
 ) -> Transcript:
-    """Parse page text with timing markers into a Transcript."""
+    """Parse page text with timing markers into a Transcript.
+
+    ``duration_origin`` says where ``duration_ms`` came from ("manifest.csv:4",
+    "--duration"), for the warning when it cannot be the video's length.
+    """
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     text, text_repairs = normalise_text(text)
     all_repairs = [*repairs, *text_repairs]
     parser = _PageParser(source)
     parser.feed(text.split("\n"))
-    return parser.finish(doc_id, source, sha256, all_repairs, duration_ms)
+    return parser.finish(doc_id, source, sha256, all_repairs, duration_ms, duration_origin)
 
 
 # --- the page parser ------------------------------------------------------------
@@ -429,6 +434,7 @@ class _PageParser:
         sha256: str,
         repairs: list[Repair],
         duration_ms: int | None,
+        duration_origin: str | None = None,
     ) -> Transcript:
         if self.ended:
             self._flush_trailer(footer=False)
@@ -460,7 +466,7 @@ class _PageParser:
             )
         if collapsed:
             repairs = [*repairs, Repair("whitespace", collapsed, "runs of spaces collapsed")]
-        paragraphs = apply_duration(paragraphs, duration_ms, self.warnings)
+        paragraphs = apply_duration(paragraphs, duration_ms, self.warnings, origin=duration_origin)
         self.warnings.extend(implausible_gaps(paragraphs))
         for item in self.unclassified:
             self.warnings.append(
@@ -529,18 +535,30 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def apply_duration(
-    paragraphs: list[Paragraph], duration_ms: int | None, warnings: list[Issue]
+    paragraphs: list[Paragraph],
+    duration_ms: int | None,
+    warnings: list[Issue],
+    *,
+    origin: str | None = None,
 ) -> list[Paragraph]:
+    """End the last paragraph at the video's known duration.
+
+    A duration not after the last marker cannot be the video's length: it is not
+    used, and the warning (on the last marker's line) names where it came from.
+    """
     if duration_ms is None or not paragraphs:
         return paragraphs
     last = paragraphs[-1]
     if duration_ms <= last.start_ms:
+        given = f" given in {origin}" if origin else " given (manifest or --duration)"
         warnings.append(
             Issue(
                 "duration",
-                f"the video duration {format_clock(duration_ms)} is not after the last marker"
-                f" ({format_clock(last.start_ms)}); the end is estimated instead",
+                f"the video duration {_duration(duration_ms)}{given} is not after the last"
+                f" marker ({format_clock(last.start_ms)}); it is not used and the end is"
+                " estimated instead",
                 last.line,
+                "Correct the duration to the video's length, or the last marker.",
             )
         )
         return paragraphs
@@ -602,6 +620,11 @@ def implausible_gaps(paragraphs: Sequence[Paragraph]) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _duration(ms: int) -> str:
+    """A clock, with the milliseconds when a manifest gave a fraction of a second."""
+    return format_clock(ms) + (f".{ms % 1000:03d}" if ms % 1000 else "")
 
 
 def _span(ms: int) -> str:
