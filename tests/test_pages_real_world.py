@@ -5,10 +5,13 @@ Each test is named after the behaviour it pins down.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from pipeline.errors import TranscriptError
+from pipeline.errors import ConfigError, TranscriptError
 from pipeline.ingest import parse_transcript
+from pipeline.ingest.manifest import Entry, manifest_issues, read_manifest
 from pipeline.model import Transcript
 
 FOOTER = (
@@ -27,6 +30,16 @@ DESCRIPTION = "In this video we look at how ducks use ponds through the day."
 
 def page(title: str, *, body: str = BODY, description: str = DESCRIPTION) -> str:
     return f"{body}{title}\n\n{description}\n\n{FOOTER}"
+
+
+def parse(text: str) -> Transcript:
+    return parse_transcript(text, source="t.txt")
+
+
+def error(text: str) -> str:
+    with pytest.raises(TranscriptError) as caught:
+        parse(text)
+    return str(caught.value)
 
 
 # --- Issue A: the step title is found by its place in the template -------------------
@@ -138,16 +151,6 @@ def test_step_number_before_a_marker_does_not_name_a_later_line() -> None:
     transcript = parse_transcript(text)
     assert transcript.metadata.step_title is None
     assert [u.text for u in transcript.unclassified] == ["Stray sentence."]
-
-
-def parse(text: str) -> Transcript:
-    return parse_transcript(text, source="t.txt")
-
-
-def error(text: str) -> str:
-    with pytest.raises(TranscriptError) as caught:
-        parse(text)
-    return str(caught.value)
 
 
 # --- Issue B: two speaker turns in the same second ----------------------------------
@@ -285,3 +288,62 @@ def test_duration_equal_to_the_last_marker_warns_without_a_known_origin() -> Non
     assert warning.message.startswith(
         "the video duration 0:09 given (manifest or --duration) is not after the last marker"
     )
+
+
+# --- Issue B: manifest rows that a run would ignore ---------------------------------
+
+
+def manifest(tmp_path: Path, rows: str) -> Path:
+    root = tmp_path / "transcripts"
+    (root / "course").mkdir(parents=True)
+    for name in ("a.txt", "b.vtt", "notes.docx"):
+        (root / "course" / name).write_text("Skip to 0 minutes and 1 second Hi.\n")
+    path = root / "manifest.csv"
+    path.write_text("path,duration,video_url\n" + rows)
+    return path
+
+
+def test_manifest_duplicate_rows_warn_with_their_lines_and_the_last_is_used(
+    tmp_path: Path,
+) -> None:
+    path = manifest(tmp_path, "course/a.txt,1:00,\ncourse/b.vtt,2:00,\ncourse/a.txt,1:30,\n")
+    root = path.parent
+    assert read_manifest(path, root)["course/a"] == Entry(90_000, None, None, 4)
+    assert manifest_issues(path, root, {"course/a", "course/b"}) == [
+        f"{path}:4: a second row for document 'course/a' ('course/a.txt'; the first is at"
+        " line 2); the last row is used. Delete the row that is wrong."
+    ]
+
+
+def test_manifest_rows_matching_no_input_warn_with_their_lines(tmp_path: Path) -> None:
+    path = manifest(
+        tmp_path, "course/a.txt,1:00,\ncourse/typo.txt,2:00,\ncourse/notes.docx,3:00,\n"
+    )
+    root = path.parent
+    assert manifest_issues(path, root, {"course/a", "course/b"}) == [
+        f"{path}:3: the row names 'course/typo.txt', which matches no input file; it is"
+        f" ignored. Correct the path (it is relative to the manifest's folder, {root}) or"
+        " delete the row.",
+        f"{path}:4: the row names 'course/notes.docx', which is not a transcript (.txt, .vtt"
+        f" or .srt); it is ignored. Correct the path (it is relative to the manifest's"
+        f" folder, {root}) or delete the row.",
+    ]
+
+
+def test_manifest_row_for_a_transcript_outside_this_run_is_not_a_problem(
+    tmp_path: Path,
+) -> None:
+    path = manifest(tmp_path, "course/a.txt,1:00,\ncourse/b.vtt,2:00,\n")
+    assert manifest_issues(path, path.parent, {"course/a"}) == []
+
+
+def test_manifest_row_matches_its_input_by_document_id(tmp_path: Path) -> None:
+    # The row says .txt, the input is the caption file: the same document.
+    path = manifest(tmp_path, "course/b.txt,1:00,\n")
+    assert manifest_issues(path, path.parent, {"course/b"}) == []
+
+
+def test_manifest_issues_raise_on_malformed_rows_like_read_manifest(tmp_path: Path) -> None:
+    path = manifest(tmp_path, "course/a.txt,soon,\n")
+    with pytest.raises(ConfigError, match=r"manifest.csv:2: field 'duration'"):
+        manifest_issues(path, path.parent, set())
