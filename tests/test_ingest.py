@@ -244,7 +244,7 @@ def test_mojibake_line_ends_and_nfc_are_repaired_and_counted() -> None:
     transcript = parse_transcript(text)
     assert [p.text for p in transcript.paragraphs] == ["We don’t know.", "Café time."]
     assert transcript.repairs == (
-        Repair("line-ends", 3, "CRLF"),
+        Repair("line-ends", 1, "CRLF to LF, 3 line ends"),
         Repair("mojibake", 1, "donâ€™t -> don’t"),
         Repair("unicode-nfc", 1, "composed characters"),
         Repair("spaces", 1),
@@ -256,7 +256,7 @@ def test_cr_only_line_ends() -> None:
         "Skip to 0 minutes and 5 seconds A.\rSkip to 0 minutes and 9 seconds B."
     )
     assert [p.line for p in transcript.paragraphs] == [1, 2]
-    assert transcript.repairs == (Repair("line-ends", 1, "CR"),)
+    assert transcript.repairs == (Repair("line-ends", 1, "CR to LF, 1 line end"),)
 
 
 # --- errors -------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError, TranscriptError
-from pipeline.ingest import parse_transcript
+from pipeline.ingest import decode_bytes, parse_transcript, read_transcript
+from pipeline.ingest.decode import plausibility
 from pipeline.ingest.manifest import Entry, manifest_issues, read_manifest
-from pipeline.model import Transcript
+from pipeline.model import Repair, Transcript
 
 FOOTER = (
     "Share this video:\n\n"
@@ -347,3 +348,72 @@ def test_manifest_issues_raise_on_malformed_rows_like_read_manifest(tmp_path: Pa
     path = manifest(tmp_path, "course/a.txt,soon,\n")
     with pytest.raises(ConfigError, match=r"manifest.csv:2: field 'duration'"):
         manifest_issues(path, path.parent, set())
+
+
+# --- Issue B: encodings and line ends ------------------------------------------------
+
+MAC = "Skip to 0 minutes and 5 seconds We’re looking at “mothers” – and babies… café.\n"
+
+
+def test_mac_roman_with_clear_evidence_is_decoded_as_mac_roman() -> None:
+    text, repairs = decode_bytes(MAC.encode("mac_roman"))
+    assert repairs == [Repair("decoded", 1, "as Mac Roman, not UTF-8")]
+    assert parse_transcript(text, repairs=repairs).paragraphs[0].text == MAC[32:].strip()
+
+
+def test_windows_1252_with_clear_evidence_is_still_decoded_without_a_warning() -> None:
+    text, repairs = decode_bytes(MAC.encode("cp1252"))
+    assert repairs == [Repair("decoded", 1, "as Windows-1252, not UTF-8")]
+    assert parse_transcript(text, repairs=repairs).warnings == ()
+
+
+def test_uncertain_encoding_warns_on_the_first_line_it_could_change() -> None:
+    raw = b"Want to keep learning?\n\nSkip to 0 minutes and 5 seconds Our caf\x8e opens.\n"
+    text, repairs = decode_bytes(raw)
+    assert repairs == [
+        Repair(
+            "encoding-uncertain",
+            1,
+            "as Mac Roman, not UTF-8, a guess: 'café' would be 'cafŽ' in Windows-1252",
+        )
+    ]
+    transcript = parse_transcript(text, repairs=repairs, source="t.txt")
+    assert transcript.paragraphs[0].text == "Our café opens."
+    assert [w.render("t.txt") for w in transcript.warnings] == [
+        "t.txt:3: the file is not UTF-8 and its encoding is uncertain: decoded as Mac Roman,"
+        " not UTF-8, a guess: 'café' would be 'cafŽ' in Windows-1252. Check the accented"
+        " letters and quotes; re-save the file as UTF-8, or pass --encoding."
+    ]
+
+
+def test_uncertain_encoding_warns_through_read_transcript(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"Skip to 0 minutes and 5 seconds Our caf\x8e opens.\n")
+    transcript = read_transcript(path)
+    assert [w.code for w in transcript.warnings] == ["encoding-uncertain"]
+    assert sum(r.count for r in transcript.repairs) == 1
+
+
+def test_plausibility_prefers_typeset_readings() -> None:
+    assert plausibility("we’re “here” – now…") == 5
+    assert plausibility("weÕre ÒhereÓ Ð nowÉ") == -4
+    assert plausibility("café naïve") == 0
+
+
+def test_crlf_file_counts_line_end_normalisation_once() -> None:
+    lines = [
+        f"Skip to {m} minutes and {s} seconds Line {m * 60 + s}."
+        for m in range(50)
+        for s in (0, 30)
+    ]
+    text = "\r\n".join(lines) + "\r\n"
+    transcript = parse_transcript(text)
+    assert len(transcript.paragraphs) == 100
+    assert transcript.repairs == (Repair("line-ends", 1, "CRLF to LF, 100 line ends"),)
+
+
+def test_mixed_line_ends_are_one_repair() -> None:
+    text = "Skip to 0 minutes and 1 second A.\r\nSkip to 0 minutes and 2 seconds B.\rC.\n"
+    assert parse_transcript(text).repairs == (
+        Repair("line-ends", 1, "CRLF and CR to LF, 2 line ends"),
+    )

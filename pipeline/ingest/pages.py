@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from pipeline.clock import format_clock
 from pipeline.errors import TranscriptError
-from pipeline.ingest.decode import MULTISPACE, normalise_text
+from pipeline.ingest.decode import MULTISPACE, encoding_warnings, normalise_text
 from pipeline.model import Issue, Metadata, Paragraph, Repair, Transcript, Unclassified
 
 # --- markers -------------------------------------------------------------------
@@ -147,9 +147,11 @@ def parse_transcript(
     """
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    repairs = list(repairs)
     text, text_repairs = normalise_text(text)
     all_repairs = [*repairs, *text_repairs]
     parser = _PageParser(source)
+    parser.warnings.extend(encoding_warnings(text, repairs))
     parser.feed(text.split("\n"))
     return parser.finish(doc_id, source, sha256, all_repairs, duration_ms, duration_origin)
 
