@@ -417,3 +417,11 @@ def test_mixed_line_ends_are_one_repair() -> None:
     assert parse_transcript(text).repairs == (
         Repair("line-ends", 1, "CRLF and CR to LF, 2 line ends"),
     )
+
+
+def test_uncertain_encoding_warning_finds_its_line_in_a_cr_file_before_repairs() -> None:
+    raw = b"Skip to 0 minutes and 5 seconds A.\rSkip to 0 minutes and 9 seconds\xa0B.\r"
+    text, repairs = decode_bytes(raw)
+    assert [r.kind for r in repairs] == ["encoding-uncertain"]
+    [warning] = parse_transcript(text, repairs=repairs).warnings
+    assert warning.line == 2

@@ -188,10 +188,13 @@ def _first_different_words(one: str, other: str) -> tuple[str, str]:
 
 
 def encoding_warnings(text: str, repairs: Iterable[Repair]) -> list[Issue]:
-    """A warning for each uncertain decoding, on the first line it could have changed."""
-    line = next(
-        (n for n, content in enumerate(text.split("\n"), start=1) if not content.isascii()), None
-    )
+    """A warning for each uncertain decoding, on the first line it could have changed.
+
+    ``text`` is the decoded text before ``normalise_text`` (which may replace the very
+    characters in doubt, such as a no-break space).
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    line = next((n for n, content in enumerate(lines, start=1) if not content.isascii()), None)
     return [
         Issue(
             ENCODING_UNCERTAIN,

@@ -4,6 +4,12 @@
 visible clock glued to it or alone on its line) open paragraphs; the page template
 around them (boilerplate, course, institution, step title and description) becomes
 metadata or is counted; anything else is kept as unclassified and warned about.
+
+The step title is found by its place in the template, not its punctuation: the first
+line between the last paragraph and the page footer (the description runs from the
+next line to the footer), or the line under the step number. Equal markers are
+legal (turns in the same second); a marker earlier than the one before is an error;
+spans between markers no speaking rate can fill are warned about.
 """
 
 from __future__ import annotations
@@ -148,10 +154,11 @@ def parse_transcript(
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     repairs = list(repairs)
+    uncertain = encoding_warnings(text, repairs)
     text, text_repairs = normalise_text(text)
     all_repairs = [*repairs, *text_repairs]
     parser = _PageParser(source)
-    parser.warnings.extend(encoding_warnings(text, repairs))
+    parser.warnings.extend(uncertain)
     parser.feed(text.split("\n"))
     return parser.finish(doc_id, source, sha256, all_repairs, duration_ms, duration_origin)
 
