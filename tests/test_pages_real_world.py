@@ -125,6 +125,15 @@ def test_without_a_footer_a_sentence_after_the_transcript_stays_unclassified() -
     assert [w.code for w in transcript.warnings] == ["unclassified"]
 
 
+def test_speaker_turn_in_the_title_slot_is_not_a_title() -> None:
+    text = BODY + "JANE MORRIS: Thank you for having me.\n\n" + FOOTER
+    transcript = parse(text)
+    assert transcript.metadata.step_title is None
+    assert [(u.line, u.text) for u in transcript.unclassified] == [
+        (5, "JANE MORRIS: Thank you for having me.")
+    ]
+
+
 def test_long_text_in_the_title_slot_is_not_a_title() -> None:
     long_line = " ".join(["word"] * 20) + "."
     transcript = parse_transcript(page(long_line))

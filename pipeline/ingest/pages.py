@@ -530,8 +530,12 @@ def _next_marker_start(line: str, position: int) -> int:
 
 
 def _fits_title_slot(text: str) -> bool:
-    """Short enough to be a step title where the template puts one."""
-    return len(text.split()) <= TITLE_MAX_WORDS
+    """Short enough to be a step title where the template puts one.
+
+    A line opening with a speaker label ("JANE: Thank you.") is speech that lost its
+    marker, never a title.
+    """
+    return len(text.split()) <= TITLE_MAX_WORDS and SPEAKER_RE.match(text) is None
 
 
 def _looks_like_title(text: str) -> bool:
