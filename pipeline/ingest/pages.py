@@ -591,13 +591,13 @@ def implausible_gaps(paragraphs: Sequence[Paragraph]) -> list[Issue]:
         j = k
         while j + 1 < len(paragraphs) and paragraphs[j + 1].start_ms == paragraphs[k].start_ms:
             j += 1
-        first, last = paragraphs[k], paragraphs[j]
-        k = j + 1
+        run, k = paragraphs[k : j + 1], j + 1
+        first, last = run[0], run[-1]
         if last.end_ms is None:
             continue
-        words = sum(len(p.text.split()) for p in paragraphs[first.index : last.index + 1])
+        words = sum(len(p.text.split()) for p in run)
         span = last.end_ms - first.start_ms
-        following = paragraphs[last.index + 1] if last.index + 1 < len(paragraphs) else None
+        following = paragraphs[k] if k < len(paragraphs) else None
         where = (
             f"the next marker at {format_clock(last.end_ms)}"
             if following is not None
