@@ -5,10 +5,13 @@ Each test is named after the behaviour it pins down.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from pipeline.cli import app
 from pipeline.errors import ConfigError, TranscriptError
 from pipeline.ingest import decode_bytes, parse_transcript, read_transcript
 from pipeline.ingest.decode import plausibility
@@ -434,3 +437,30 @@ def test_uncertain_encoding_warning_finds_its_line_in_a_cr_file_before_repairs()
     assert [r.kind for r in repairs] == ["encoding-uncertain"]
     [warning] = parse_transcript(text, repairs=repairs).warnings
     assert warning.line == 2
+
+
+# --- end to end: the repro through the command line -------------------------
+
+
+def test_cli_ingest_json_reports_a_question_title_and_its_description(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(page("Why do ducks need water?"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    metadata = json.loads(result.stdout.splitlines()[0])["metadata"]
+    assert metadata["step_title"] == "Why do ducks need water?"
+    assert metadata["step_description"] == DESCRIPTION
+
+
+def test_cli_ingest_runs_a_same_second_interview_page(tmp_path: Path) -> None:
+    path = tmp_path / "interview.txt"
+    path.write_text(
+        "Skip to 2 minutes and 10 seconds INTERVIEWER: And when the pond freezes over?\n\n"
+        "Skip to 2 minutes and 24 seconds EXPERT: They move.\n\n"
+        "Skip to 2 minutes and 24 seconds INTERVIEWER: Where to?\n\n"
+        "Skip to 2 minutes and 27 seconds EXPERT: To open water.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["ingest", "--strict", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("interview: 4 paragraphs, 2:10–2:27+,")
