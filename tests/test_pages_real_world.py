@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -16,6 +18,7 @@ from pipeline.errors import ConfigError, TranscriptError
 from pipeline.ingest import decode_bytes, parse_transcript, read_transcript
 from pipeline.ingest.decode import plausibility
 from pipeline.ingest.manifest import Entry, manifest_issues, read_manifest
+from pipeline.ingest.pages import TITLE_MAX_WORDS
 from pipeline.model import Repair, Transcript
 
 FOOTER = (
@@ -464,3 +467,38 @@ def test_cli_ingest_runs_a_same_second_interview_page(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["ingest", "--strict", str(path)])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("interview: 4 paragraphs, 2:10–2:27+,")
+
+
+# --- the title slot, for any title and any last paragraph ---------------------------
+
+TITLE_WORDS = st.sampled_from(
+    ["why", "do", "ducks", "need", "water", "how", "we", "find", "planets", "case", "study"]
+)
+
+
+@given(
+    title=st.lists(TITLE_WORDS, min_size=1, max_size=TITLE_MAX_WORDS),
+    title_end=st.sampled_from(["", "?", "!", ":", ".", "…"]),
+    last_end=st.sampled_from([".", "?", "!", "…"]),
+    separator=st.sampled_from(["\n\n", "\n"]),
+)
+@settings(max_examples=200)
+def test_title_slot_holds_for_any_punctuation(
+    title: list[str], title_end: str, last_end: str, separator: str
+) -> None:
+    heading = " ".join(title).capitalize() + title_end
+    last = f"So what do ducks do{last_end}"
+    text = separator.join(
+        [
+            "Skip to 0 minutes and 4 seconds Ducks spend most of the day on the water.",
+            f"Skip to 0 minutes and 9 seconds {last}",
+            heading,
+            DESCRIPTION,
+            "Share this video:",
+        ]
+    )
+    transcript = parse_transcript(text)
+    assert transcript.paragraphs[-1].text == last
+    assert transcript.metadata.step_title == heading
+    assert transcript.metadata.step_description == DESCRIPTION
+    assert transcript.unclassified == ()
