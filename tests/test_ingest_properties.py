@@ -123,7 +123,7 @@ def test_arbitrary_text_raises_only_our_error(text: str) -> None:
     except TranscriptError:
         return
     starts = [p.start_ms for p in transcript.paragraphs]
-    assert starts == sorted(set(starts))
+    assert starts == sorted(starts)  # equal markers are legal (turns in the same second)
     assert all(p.text for p in transcript.paragraphs)
 
 

@@ -1,14 +1,17 @@
 """Decode: a file's bytes -> text, with every repair counted.
 
-``decode_bytes`` picks the encoding (BOMs, UTF-16 without BOM, UTF-8, Windows-1252,
-then detection); ``normalise_text`` repairs line ends, mojibake, Unicode form and
-invisible characters. Neither is ever silent: each change is a ``Repair``.
+``decode_bytes`` picks the encoding (BOMs, UTF-16 without BOM, UTF-8, then the most
+plausible 8-bit reading: Windows-1252, Mac Roman or detected); ``normalise_text``
+repairs line ends, mojibake, Unicode form and invisible characters. Neither is ever
+silent: each change is a ``Repair``, and an uncertain guess of the encoding is a
+Repair of kind ``encoding-uncertain`` that ``encoding_warnings`` turns into a warning.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from pipeline.errors import TranscriptError
 from pipeline.model import Issue, Repair
@@ -77,22 +80,131 @@ def decode_bytes(
         return _reject_binary(raw.decode("utf-8"), source), []
     except UnicodeDecodeError as error:
         utf8_error = error
-    try:
-        # Word and older Windows editors save Windows-1252; it is strict here, so
-        # bytes it leaves undefined fall through to detection.
-        return _reject_binary(raw.decode("cp1252"), source), [
-            Repair("decoded", 1, "as Windows-1252, not UTF-8")
-        ]
-    except UnicodeDecodeError:
-        pass
+    guess = _guess_eight_bit(raw)
+    if guess is None:
+        raise _undecodable(source, raw, utf8_error, "utf-8")
+    text, repair = guess
+    return _reject_binary(text, source), [repair]
+
+
+# --- 8-bit encodings ------------------------------------------------------------
+# Without a BOM and not UTF-8, the bytes are in some 8-bit encoding, and every such
+# encoding decodes them: which one is a guess. The candidates, in order of
+# preference on a tie: Windows-1252 (Word, older Windows editors; strict, so bytes it
+# leaves undefined rule it out), Mac Roman (older Mac editors: "we’re" read as
+# Windows-1252 is "weÕre"), then whatever charset-normalizer detects.
+_EIGHT_BIT = (("cp1252", "Windows-1252"), ("mac_roman", "Mac Roman"))
+# A reading wins outright only when it is this much more plausible than the next
+# (see ``plausibility``); else the guess is reported as uncertain, with both readings.
+CERTAIN_MARGIN = 2
+ENCODING_UNCERTAIN = "encoding-uncertain"  # the Repair kind of an uncertain guess
+_APOSTROPHES = "’‘"
+_OPENING = "“‘«„"
+_CLOSING = "”’»"
+_DASHES = "–—"
+_JOINERS = _APOSTROPHES + "—·"  # non-letters that may stand between two letters
+
+
+def plausibility(text: str) -> int:
+    """How much a decoding's non-ASCII characters read like typeset text.
+
+    +1 for each character in a typographic place: an apostrophe between letters,
+    an opening quote before a word, a closing quote after one, a spaced dash, an
+    ellipsis after a word. -1 for each in a place no typesetting puts it: a capital
+    inside a lowercase word ("weÕre", "cafŽ"), a symbol between two letters
+    ("na•ve"), a lone capital between spaces ("Ð"), a C1 control character.
+    Accented lowercase letters count neither way: both readings produce them.
+    """
+    score = 0
+    for match in _NON_ASCII.finditer(text):
+        i = match.start()
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        score += _evidence(text[i], before, after)
+    return score
+
+
+def _evidence(c: str, before: str, after: str) -> int:
+    """+1, -1 or 0 for one non-ASCII character in its place (see ``plausibility``)."""
+    if unicodedata.category(c) == "Cc":
+        return -1  # C1 controls: no text has them
+    if c.isalpha():
+        inside_word = before.isalpha() and before.islower()
+        alone = before.isspace() and after.isspace()
+        return -1 if c.isupper() and (inside_word or alone) else 0
+    between_letters = before.isalpha() and after.isalpha()
+    if between_letters:
+        return 1 if c in _APOSTROPHES else 0 if c in _JOINERS else -1
+    opens = c in _OPENING and not before.isalnum() and after.isalnum()
+    closes = c in _CLOSING and (before.isalnum() or before in ".,!?") and not after.isalnum()
+    spaced_dash = c in _DASHES and before.isspace() and after.isspace()
+    ellipsis = c == "…" and before.isalpha()
+    return 1 if opens or closes or spaced_dash or ellipsis else 0
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _guess_eight_bit(raw: bytes) -> tuple[str, Repair] | None:
+    """The most plausible 8-bit reading, and how sure that is, as a Repair."""
+    readings: list[tuple[str, str]] = []  # (text, name)
+    for codec, name in _EIGHT_BIT:
+        try:
+            readings.append((raw.decode(codec), name))
+        except UnicodeDecodeError:
+            continue
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw).best()
-    if best is not None and best.encoding:
-        return _reject_binary(str(best), source), [
-            Repair("decoded", 1, f"as {best.encoding} (detected)")
-        ]
-    raise _undecodable(source, raw, utf8_error, "utf-8")
+    detected = from_bytes(raw).best()
+    if detected is not None and detected.encoding:
+        text = str(detected)
+        if all(text != known for known, _ in readings):
+            readings.append((text, f"{detected.encoding} (detected)"))
+    if not readings:
+        return None
+    scored = sorted(
+        ((plausibility(text), -order, text, name) for order, (text, name) in enumerate(readings)),
+        reverse=True,
+    )
+    best_score, _, best, name = scored[0]
+    rivals = [entry for entry in scored[1:] if entry[2] != best]
+    if not rivals or best_score - rivals[0][0] >= CERTAIN_MARGIN:
+        detail = f"as {name}" if name.endswith("(detected)") else f"as {name}, not UTF-8"
+        return best, Repair("decoded", 1, detail)
+    _, _, rival, rival_name = rivals[0]
+    ours, theirs = _first_different_words(best, rival)
+    return best, Repair(
+        ENCODING_UNCERTAIN,
+        1,
+        f"as {name}, not UTF-8, a guess: '{ours}' would be '{theirs}' in {rival_name}",
+    )
+
+
+def _first_different_words(one: str, other: str) -> tuple[str, str]:
+    for a, b in zip(one.split(), other.split(), strict=False):
+        if a != b:
+            return a, b
+    return "", ""
+
+
+def encoding_warnings(text: str, repairs: Iterable[Repair]) -> list[Issue]:
+    """A warning for each uncertain decoding, on the first line it could have changed.
+
+    ``text`` is the decoded text before ``normalise_text`` (which may replace the very
+    characters in doubt, such as a no-break space).
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    line = next((n for n, content in enumerate(lines, start=1) if not content.isascii()), None)
+    return [
+        Issue(
+            ENCODING_UNCERTAIN,
+            f"the file is not UTF-8 and its encoding is uncertain: decoded {repair.detail}",
+            line,
+            "Check the accented letters and quotes; re-save the file as UTF-8, or pass --encoding.",
+        )
+        for repair in repairs
+        if repair.kind == ENCODING_UNCERTAIN
+    ]
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -142,8 +254,12 @@ def normalise_text(text: str) -> tuple[str, list[Repair]]:
     crlf = text.count("\r\n")
     cr = text.count("\r") - crlf
     if crlf or cr:
+        # One repair for the file, however many lines: it is one normalisation.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        repairs.append(Repair("line-ends", crlf + cr, "CRLF" if crlf else "CR"))
+        kinds = " and ".join(k for k, n in (("CRLF", crlf), ("CR", cr)) if n)
+        count = crlf + cr
+        ends = f"{count:,} line end" + ("s" if count != 1 else "")
+        repairs.append(Repair("line-ends", 1, f"{kinds} to LF, {ends}"))
     lines = text.split("\n")
     fixed_lines, example = 0, ""
     from ftfy import fix_encoding

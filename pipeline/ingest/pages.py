@@ -4,18 +4,24 @@
 visible clock glued to it or alone on its line) open paragraphs; the page template
 around them (boilerplate, course, institution, step title and description) becomes
 metadata or is counted; anything else is kept as unclassified and warned about.
+
+The step title is found by its place in the template, not its punctuation: the first
+line between the last paragraph and the page footer (the description runs from the
+next line to the footer), or the line under the step number. Equal markers are
+legal (turns in the same second); a marker earlier than the one before is an error;
+spans between markers no speaking rate can fill are warned about.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.clock import format_clock
 from pipeline.errors import TranscriptError
-from pipeline.ingest.decode import MULTISPACE, normalise_text
+from pipeline.ingest.decode import MULTISPACE, encoding_warnings, normalise_text
 from pipeline.model import Issue, Metadata, Paragraph, Repair, Transcript, Unclassified
 
 # --- markers -------------------------------------------------------------------
@@ -90,9 +96,30 @@ FROM_COURSE_RE = re.compile(
     r"^This (?:video|article|audio|step|content) is from the (?:free )?online course:?$",
     re.IGNORECASE,
 )
-# A step title is a short line that does not read as a sentence.
+# A step title is one short line. Where the page template puts it (see
+# ``_PageParser._flush_trailer``) its punctuation does not matter; elsewhere only a
+# line that does not read as a sentence is taken for one.
 TITLE_MAX_WORDS = 16
 _SENTENCE_END = (".", "!", "?", "…", ":", ";")
+# The step number the template prints directly above the step title ("1.5", "Step 2.7"):
+# the line after it is the title whatever its punctuation.
+STEP_NUMBER_RE = re.compile(r"^(?:step\s+)?\d{1,2}\.\d{1,2}$", re.IGNORECASE)
+
+
+# --- speaking-rate bounds -------------------------------------------------------
+# A paragraph's words over the time from its marker to the next (pauses included)
+# say whether the markers can be right. Conversational and lecture English runs at
+# 2-3 words a second (120-180 wpm) and the fastest speakers on record reach about 10
+# in short bursts, so more than 8 across a paragraph means a mistyped marker.
+MAX_WORDS_PER_SECOND = 8.0
+# Slow, careful speech (about 100 wpm) still keeps 1.5 words a second; under 0.5 the
+# span would be three-quarters silence or more.
+MIN_WORDS_PER_SECOND = 0.5
+# Markers are whole seconds, so a span may be up to a second longer or shorter.
+MARKER_PRECISION_MS = 1_000
+# One silence the text does not show (a slide, a demonstration, music) is allowed on
+# top, so a short paragraph before a pause is not flagged.
+SILENCE_ALLOWANCE_MS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +144,23 @@ def parse_transcript(
     sha256: str | None = None,
     repairs: Iterable[Repair] = (),
     duration_ms: int | None = None,
+    duration_origin: str | None = None,
 ) -> Transcript:
-    """Parse page text with timing markers into a Transcript."""
+    """Parse page text with timing markers into a Transcript.
+
+    ``duration_origin`` says where ``duration_ms`` came from ("manifest.csv:4",
+    "--duration"), for the warning when it cannot be the video's length.
+    """
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    repairs = list(repairs)
+    uncertain = encoding_warnings(text, repairs)
     text, text_repairs = normalise_text(text)
     all_repairs = [*repairs, *text_repairs]
     parser = _PageParser(source)
+    parser.warnings.extend(uncertain)
     parser.feed(text.split("\n"))
-    return parser.finish(doc_id, source, sha256, all_repairs, duration_ms)
+    return parser.finish(doc_id, source, sha256, all_repairs, duration_ms, duration_origin)
 
 
 # --- the page parser ------------------------------------------------------------
@@ -148,6 +183,11 @@ class _PageParser:
         self.expect: list[str] = []  # metadata fields the next lines hold
         self.last_marker_line = 0
         self.ended = False  # past the end of the transcript
+        # Text between the last paragraph and the page footer, held until the footer
+        # (or the end of the file) says what it is: the template's title slot.
+        self.trailer: list[Unclassified] = []
+        self.trailer_read = False  # the title slot after the transcript is decided
+        self.title_next = False  # the line before was the step number
 
     def error(self, code: str, message: str, line: int | None, remedy: str) -> TranscriptError:
         return TranscriptError(self.source, Issue(code, message, line, remedy))
@@ -265,16 +305,20 @@ class _PageParser:
                 self.drafts.pop()
             else:
                 self._check_closed(previous)
-                if marker.start_ms <= previous.marker.start_ms:
+                # Equal markers are legal: the page clock shows whole seconds, so two
+                # short speaker turns can start in the same second (the paragraphs
+                # share it, in order). Only going back in time is an error.
+                if marker.start_ms < previous.marker.start_ms:
                     raise self.error(
                         "marker-order",
-                        f"marker '{marker.text}' ({format_clock(marker.start_ms)}) is not later"
+                        f"marker '{marker.text}' ({format_clock(marker.start_ms)}) is earlier"
                         f" than the one before it at line {previous.marker.line}"
                         f" ({format_clock(previous.marker.start_ms)})",
                         marker.line,
                         "Fix the time, or move the paragraph to where it is spoken.",
                     )
         self.in_description = False
+        self.title_next = False
         draft = _Draft(marker, clock_only=clock_only)
         if inline:
             draft.body.append(inline)
@@ -296,6 +340,8 @@ class _PageParser:
         if self._page_line(text):
             if is_last and draft is not None and draft.body:
                 self.ended = True  # page text after the last paragraph: it is over
+            if self.ended:
+                self._flush_trailer(footer=True)
             return
         if draft is not None and not self.ended:
             if not is_last:
@@ -312,7 +358,10 @@ class _PageParser:
                 return
             # Otherwise the transcript has ended; what follows is page.
             self.ended = True
-        self._page_text(line_no, text, blank_before)
+        if self.ended and not self.trailer_read:
+            self.trailer.append(Unclassified(line_no, text))
+            return
+        self._page_text(line_no, text)
 
     def _page_line(self, text: str) -> bool:
         """Known boilerplate and metadata lines; True when consumed."""
@@ -341,11 +390,42 @@ class _PageParser:
         if BOILERPLATE_RE.match(text) or text in (self.course, self.institution):
             self.boilerplate += 1
             self.in_description = False
+            self.title_next = not self.drafts and STEP_NUMBER_RE.match(text) is not None
             return True
         return False
 
-    def _page_text(self, line_no: int, text: str, blank_before: bool) -> None:
+    def _flush_trailer(self, *, footer: bool) -> None:
+        """Decide the block between the last paragraph and the page footer.
+
+        The page template prints the step title and then its description there, so
+        when a footer line closes the block its first line is the title, whatever
+        its punctuation ("Why do ducks need water?"), and the rest the description.
+        Without a footer (the copy stops early) nothing confirms the template, and
+        each line is judged by its shape, as text elsewhere on the page is.
+        """
+        block, self.trailer = self.trailer, []
+        self.trailer_read = True
+        self.in_description = False
+        if not block:
+            return
+        first, rest = block[0], block[1:]
+        if footer and _fits_title_slot(first.text) and self.title in (None, first.text):
+            if self.title is None:
+                self.title = first.text
+            else:
+                self.boilerplate += 1  # the header's title, printed again
+            self.description.extend(item.text for item in rest)
+            return
+        for item in block:
+            self._page_text(item.line, item.text)
+
+    def _page_text(self, line_no: int, text: str) -> None:
         """Text outside the transcript: a step title, its description, or unknown."""
+        title_next, self.title_next = self.title_next, False
+        if self.title is None and title_next and _fits_title_slot(text):
+            self.title = text  # the line under the step number, by position
+            self.in_description = True
+            return
         if self.title is None and _looks_like_title(text):
             self.title = text
             self.in_description = True
@@ -363,7 +443,10 @@ class _PageParser:
         sha256: str,
         repairs: list[Repair],
         duration_ms: int | None,
+        duration_origin: str | None = None,
     ) -> Transcript:
+        if self.ended:
+            self._flush_trailer(footer=False)
         for draft in self.drafts:
             self._check_closed(draft)
         paragraphs: list[Paragraph] = []
@@ -392,7 +475,8 @@ class _PageParser:
             )
         if collapsed:
             repairs = [*repairs, Repair("whitespace", collapsed, "runs of spaces collapsed")]
-        paragraphs = apply_duration(paragraphs, duration_ms, self.warnings)
+        paragraphs = apply_duration(paragraphs, duration_ms, self.warnings, origin=duration_origin)
+        self.warnings.extend(implausible_gaps(paragraphs))
         for item in self.unclassified:
             self.warnings.append(
                 Issue(
@@ -445,8 +529,18 @@ def _next_marker_start(line: str, position: int) -> int:
     return len(line)
 
 
+def _fits_title_slot(text: str) -> bool:
+    """Short enough to be a step title where the template puts one.
+
+    A line opening with a speaker label ("JANE: Thank you.") is speech that lost its
+    marker, never a title.
+    """
+    return len(text.split()) <= TITLE_MAX_WORDS and SPEAKER_RE.match(text) is None
+
+
 def _looks_like_title(text: str) -> bool:
-    return len(text.split()) <= TITLE_MAX_WORDS and not text.endswith(_SENTENCE_END)
+    """A step title found by its shape alone: short and not ending like a sentence."""
+    return _fits_title_slot(text) and not text.endswith(_SENTENCE_END)
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -454,22 +548,100 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def apply_duration(
-    paragraphs: list[Paragraph], duration_ms: int | None, warnings: list[Issue]
+    paragraphs: list[Paragraph],
+    duration_ms: int | None,
+    warnings: list[Issue],
+    *,
+    origin: str | None = None,
 ) -> list[Paragraph]:
+    """End the last paragraph at the video's known duration.
+
+    A duration not after the last marker cannot be the video's length: it is not
+    used, and the warning (on the last marker's line) names where it came from.
+    """
     if duration_ms is None or not paragraphs:
         return paragraphs
     last = paragraphs[-1]
     if duration_ms <= last.start_ms:
+        given = f" given in {origin}" if origin else " given (manifest or --duration)"
         warnings.append(
             Issue(
                 "duration",
-                f"the video duration {format_clock(duration_ms)} is not after the last marker"
-                f" ({format_clock(last.start_ms)}); the end is estimated instead",
+                f"the video duration {_duration(duration_ms)}{given} is not after the last"
+                f" marker ({format_clock(last.start_ms)}); it is not used and the end is"
+                " estimated instead",
                 last.line,
+                "Correct the duration to the video's length, or the last marker.",
             )
         )
         return paragraphs
     return [*paragraphs[:-1], _replace_end(last, duration_ms)]
+
+
+def implausible_gaps(paragraphs: Sequence[Paragraph]) -> list[Issue]:
+    """Warnings for spans between markers no speaking rate could fill, or fill so fast.
+
+    Paragraphs that share a start (turns in the same second) are judged together,
+    over the time to the next later marker. The warning is on the line of the marker
+    that closes the span (for the last paragraph, its own: the end is the duration).
+    """
+    issues: list[Issue] = []
+    k = 0
+    while k < len(paragraphs):
+        j = k
+        while j + 1 < len(paragraphs) and paragraphs[j + 1].start_ms == paragraphs[k].start_ms:
+            j += 1
+        run, k = paragraphs[k : j + 1], j + 1
+        first, last = run[0], run[-1]
+        if last.end_ms is None:
+            continue
+        words = sum(len(p.text.split()) for p in run)
+        span = last.end_ms - first.start_ms
+        following = paragraphs[k] if k < len(paragraphs) else None
+        where = (
+            f"the next marker at {format_clock(last.end_ms)}"
+            if following is not None
+            else f"the video's end at {format_clock(last.end_ms)} (the duration given)"
+        )
+        line = following.line if following is not None else last.line
+        between = (
+            f"{words} words between the marker at {format_clock(first.start_ms)}"
+            f" (line {first.line}) and {where}"
+        )
+        if words > MAX_WORDS_PER_SECOND * (span + MARKER_PRECISION_MS) / 1000:
+            issues.append(
+                Issue(
+                    "implausible-gap",
+                    f"{between}, {_span(span)} apart: over {MAX_WORDS_PER_SECOND:g} words"
+                    " a second, faster than anyone speaks",
+                    line,
+                    "Check both markers against the video; one of them is probably mistyped.",
+                )
+            )
+        elif (
+            span - MARKER_PRECISION_MS > words / MIN_WORDS_PER_SECOND * 1000 + SILENCE_ALLOWANCE_MS
+        ):
+            issues.append(
+                Issue(
+                    "implausible-gap",
+                    f"{between}, {_span(span)} apart: under {MIN_WORDS_PER_SECOND:g} words"
+                    f" a second even with a {SILENCE_ALLOWANCE_MS // 1000} s silence; the"
+                    " words will be spread over the whole span",
+                    line,
+                    "Check both markers (a mistyped hour or minute?) and the duration"
+                    " against the video.",
+                )
+            )
+    return issues
+
+
+def _duration(ms: int) -> str:
+    """A clock, with the milliseconds when a manifest gave a fraction of a second."""
+    return format_clock(ms) + (f".{ms % 1000:03d}" if ms % 1000 else "")
+
+
+def _span(ms: int) -> str:
+    return f"{ms / 1000:g} s" if ms < 60_000 else format_clock(ms)
 
 
 def _replace_end(paragraph: Paragraph, end_ms: int) -> Paragraph:
