@@ -275,12 +275,15 @@ def _documents(
     inputs: Inputs, settings: Settings, until: str
 ) -> Iterator[tuple[Source, DocumentResult | None]]:
     """Each input through process_document up to ``until``; errors printed, None yielded."""
-    from pipeline.run.corpus import Summary, sources
+    from pipeline.run.corpus import Summary, manifest_warnings, sources
     from pipeline.run.document import process_document, worker_for
 
     worker = worker_for(settings)
     try:
         items = list(sources(inputs, settings))
+        found = {item.doc_id for item in items}
+        for warning in manifest_warnings(inputs, found):
+            _warn(warning)
     except PipelineError as error:
         _error(error)
         raise typer.Exit(1) from None
@@ -708,6 +711,8 @@ def _print_report(report: RunReport, out: Path, quiet: bool, as_json: bool) -> N
 
     if as_json:
         typer.echo(report.to_json(), nl=False)
+    for warning in report.warnings:
+        _warn(warning)
     for summary in report.documents:
         for message in summary.errors:
             _error(message)

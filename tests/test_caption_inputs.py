@@ -425,7 +425,7 @@ def test_bom_crlf_and_hourless_timestamps() -> None:
         ("An hour on.", 3_603_000, 3_604_000, 6),
     ]
     kinds = repairs(text, "vtt")
-    assert kinds["line-ends"] == 7 and kinds["invisible-characters"] == 1
+    assert kinds["line-ends"] == 1 and kinds["invisible-characters"] == 1  # counted once
 
 
 def test_srt_with_dots_without_hours_and_short_fractions_counts_each_repair() -> None:

@@ -286,3 +286,19 @@ def test_usage_errors_exit_2_before_any_work(tmp_path: Path) -> None:
         result = runner.invoke(app, ["run", str(ROOT / "transcripts"), "--out", str(out), *args])
         assert result.exit_code == 2, (args, result.output)
     assert not out.exists()
+
+
+def test_manifest_rows_that_match_no_input_are_warned_with_their_line(
+    tmp_path: Path, pool: list[str]
+) -> None:
+    inputs, out = tmp_path / "transcripts", tmp_path / "out"
+    make_corpus(inputs, pool, 1)
+    (inputs / "manifest.csv").write_text(
+        "path,duration\nstep-0.txt,9:00\nstep-0.txt,9:30\nmissing.txt,1:00\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["run", str(inputs), "--out", str(out), "--no-tags", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "manifest.csv:3: a second row for document 'step-0'" in result.stderr
+    assert "manifest.csv:4:" in result.stderr and "missing.txt" in result.stderr
+    report = json.loads((out / "run-report.json").read_text())
+    assert len(report["warnings"]) == 2

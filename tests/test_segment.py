@@ -116,3 +116,22 @@ def test_leave_one_out_beats_spreading_by_characters_on_the_sample() -> None:
     baseline = statistics.mean(abs(e) for e in leave_one_out(paragraphs, chars)) / 1000
     assert round(baseline, 2) == 1.18  # the figure the issue quotes: the measure is right
     assert ours <= 0.8
+
+
+def test_turns_in_the_same_second_share_it_in_order() -> None:
+    text = (
+        "Skip to 2 minutes and 10 seconds INTERVIEWER: And when the pond freezes over?\n\n"
+        "Skip to 2 minutes and 24 seconds EXPERT: They move.\n\n"
+        "Skip to 2 minutes and 24 seconds INTERVIEWER: Where to?\n\n"
+        "Skip to 2 minutes and 27 seconds EXPERT: To open water.\n"
+    )
+    words = segment(parse_transcript(text)).timeline.words
+    starts = [w.start_ms for w in words]
+    assert starts == sorted(starts)
+    same_second = [w for w in words if w.paragraph in (1, 2)]
+    assert same_second[0].start_ms == 144_000 and same_second[-1].end_ms <= 147_000
+    # Every word has a duration: the zero-length paragraph gets its share of the run.
+    assert all(w.end_ms > w.start_ms for w in same_second)
+    assert max(w.end_ms for w in words if w.paragraph == 1) <= min(
+        w.start_ms for w in words if w.paragraph == 2
+    )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from pipeline.clock import format_clock
 from pipeline.errors import TranscriptError
-from pipeline.ingest.decode import normalise_text
+from pipeline.ingest.decode import encoding_warnings, normalise_text
 from pipeline.ingest.pages import SPEAKER_RE, apply_duration
 from pipeline.model import Anchor, Issue, Metadata, Paragraph, Repair, Transcript
 
@@ -517,6 +517,7 @@ def parse_captions(
     sha256: str | None = None,
     repairs: Iterable[Repair] = (),
     duration_ms: int | None = None,
+    duration_origin: str | None = None,
 ) -> Transcript:
     """Re-time an existing caption file (``fmt`` "vtt" or "srt") into paragraphs.
 
@@ -527,6 +528,8 @@ def parse_captions(
     """
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    repairs = list(repairs)
+    uncertain = encoding_warnings(text, repairs)
     text, text_repairs = normalise_text(text)
     read = read_cue_file(text, fmt, source)
     rolled, dropped = collapse_rolling(read.cues)
@@ -589,7 +592,7 @@ def parse_captions(
             )
         )
     # The duration ends the last paragraph; its anchors still time its words.
-    with_duration = apply_duration(paragraphs, duration_ms, warnings)
+    with_duration = apply_duration(paragraphs, duration_ms, warnings, origin=duration_origin)
     paragraphs = [
         replace(new, anchors=old.anchors)
         for new, old in zip(with_duration, paragraphs, strict=True)
@@ -602,7 +605,7 @@ def parse_captions(
         metadata=Metadata(),
         paragraphs=tuple(paragraphs),
         repairs=tuple([*repairs, *text_repairs, *read.repairs, *(rolling if dropped else [])]),
-        warnings=tuple(warnings),
+        warnings=tuple(sorted([*uncertain, *warnings], key=lambda w: (w.line or 0, w.code))),
         duration_ms=duration_ms,
     )
 

@@ -31,6 +31,7 @@ def read_transcript(
     max_bytes: int = MAX_BYTES,
     encoding: str | None = None,
     duration_ms: int | None = None,
+    duration_origin: str | None = None,
 ) -> Transcript:
     """Read, decode and parse one transcript or caption file.
 
@@ -69,6 +70,7 @@ def read_transcript(
             sha256=sha256,
             repairs=repairs,
             duration_ms=duration_ms,
+            duration_origin=duration_origin,
         )
     else:
         transcript = parse_transcript(
@@ -78,6 +80,7 @@ def read_transcript(
             sha256=sha256,
             repairs=repairs,
             duration_ms=duration_ms,
+            duration_origin=duration_origin,
         )
     name = relative_name(path, root)
     return replace(transcript, source=name, name=name)

@@ -25,7 +25,7 @@ from pipeline import __version__
 from pipeline.clock import format_clock
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.files import write_text_atomic
-from pipeline.ingest.manifest import MANIFEST_NAME, Entry, read_manifest
+from pipeline.ingest.manifest import MANIFEST_NAME, Entry, manifest_issues, read_manifest
 from pipeline.ingest.sources import discover, doc_id_for, find_root
 from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
 from pipeline.run.codec import from_data, to_data
@@ -91,7 +91,8 @@ class Summary:
 @dataclass
 class RunReport:
     documents: list[Summary] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # not about one document
+    problems: list[str] = field(default_factory=list)  # errors not about one document
+    warnings: list[str] = field(default_factory=list)  # warnings not about one document
     index_written: bool = False
     seconds: float = 0.0
 
@@ -116,6 +117,7 @@ class RunReport:
                 "seconds": round(self.seconds, 3),
             },
             "problems": self.problems,
+            "warnings": self.warnings,
             "documents": [_summary_data(d) for d in self.documents],
         }
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
@@ -206,6 +208,7 @@ class Plan:
     failed: list[Summary] = field(default_factory=list)
     removed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # doc_id, outputs
     keys: dict[str, str] = field(default_factory=dict)  # doc_id -> key of its current outputs
+    warnings: list[str] = field(default_factory=list)  # not about one document
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,25 +248,44 @@ def sources(
                 yield Summary(doc_id, str(path), FAILED, errors=(message,))
                 continue
             seen[doc_id] = path
-            entry = entries.get(doc_id, Entry(None, None))
-            duration = inputs.duration_ms if single else entry.duration_ms
+            entry, origin = entries.get(doc_id, (Entry(None, None), None))
+            duration: int | None
+            if single and inputs.duration_ms is not None:
+                duration, origin = inputs.duration_ms, "--duration"
+            else:
+                duration = entry.duration_ms
+                origin = origin if duration is not None else None
             media = inputs.media if single and inputs.media else entry.media
             if media is None:
                 media = _media_beside(path)
-            yield Source(path, root, doc_id, duration, entry.video_url, media)
+            yield Source(path, root, doc_id, duration, entry.video_url, media, origin)
 
 
-def _manifest_entries(inputs: Inputs) -> dict[str, Entry]:
-    entries: dict[str, Entry] = {}
+def manifests(inputs: Inputs) -> list[tuple[Path, Path]]:
+    """The manifests that apply to ``inputs``, each with the root its paths count from."""
     if inputs.manifest is not None:
-        root = find_root(inputs.manifest.parent)
-        return read_manifest(inputs.manifest, inputs.manifest.parent if root is None else root)
+        return [(inputs.manifest, inputs.manifest.parent)]
     roots = {find_root(p) for p in inputs.paths if p.exists()}
-    for root in sorted(roots):
-        candidate = root / MANIFEST_NAME
-        if candidate.is_file():
-            entries.update(read_manifest(candidate, root))
+    return [
+        (root / MANIFEST_NAME, root) for root in sorted(roots) if (root / MANIFEST_NAME).is_file()
+    ]
+
+
+def _manifest_entries(inputs: Inputs) -> dict[str, tuple[Entry, str]]:
+    """Manifest rows by doc id, each with where it is ("manifest.csv:4")."""
+    entries: dict[str, tuple[Entry, str]] = {}
+    for path, root in manifests(inputs):
+        for doc_id, entry in read_manifest(path, root).items():
+            entries[doc_id] = (entry, f"{path}:{entry.line}")
     return entries
+
+
+def manifest_warnings(inputs: Inputs, found: set[str]) -> list[str]:
+    """Rows a run would otherwise ignore: duplicates, and paths that match no input."""
+    warnings: list[str] = []
+    for path, root in manifests(inputs):
+        warnings.extend(manifest_issues(path, root, found))
+    return warnings
 
 
 def _media_beside(path: Path) -> Path | None:
@@ -311,6 +333,7 @@ def plan_run(
             plan.keys[item.doc_id] = key
             continue
         plan.todo.append(Job(item, key))
+    plan.warnings = manifest_warnings(inputs, found)
     # Deleted inputs: records of files under what was scanned that are gone now.
     scanned = [p.resolve() for p in inputs.paths if p.exists()]
     for doc_id, known in sorted(state.get("documents", {}).items()):
@@ -380,6 +403,7 @@ def run_corpus(
         sweep_temporaries(out_dir)
         state = _read_state(out_dir)
         plan = plan_run(inputs, settings, out_dir, state, force)
+        report.warnings.extend(plan.warnings)
         total = len(plan.todo) + len(plan.unchanged) + len(plan.failed)
         notify("start", None, total)
         for summary in plan.unchanged:

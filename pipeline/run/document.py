@@ -60,6 +60,7 @@ class Source:
     duration_ms: int | None = None
     video_url: str | None = None
     media: Path | None = None  # video or audio to time the words from
+    duration_origin: str | None = None  # where duration_ms came from, for messages
 
     @property
     def shown(self) -> str:
@@ -138,6 +139,7 @@ def process_document(
             max_bytes=settings.max_bytes,
             encoding=settings.encoding,
             duration_ms=source.duration_ms,
+            duration_origin=source.duration_origin,
         )
     if until == "ingest":
         empty = Timeline(transcript.doc_id, (), (), 0, False)

@@ -79,12 +79,36 @@ def build_timeline(
     sources = [
         AUDIO if p.index in audio else CAPTIONS if p.anchors else ESTIMATE for p in paragraphs
     ]
+    shared = _shared_seconds(paragraphs, ends, texts, flags, sources, ms_per_unit, model)
     words: list[Word] = []
     sentence_ends: list[bool] = []
     end_ms = 0
     estimated = False
     for k, paragraph in enumerate(paragraphs):
         end = ends[k]
+        if k in shared:
+            times, group_end, group_estimated = shared[k]
+            estimated = estimated or group_estimated
+            end = max(end if end is not None else group_end, times[-1][1] if times else 0)
+            for (start_char, end_char, text), (start, stop) in zip(
+                tokens(paragraph), times, strict=True
+            ):
+                if words and start < words[-1].start_ms:
+                    start = words[-1].start_ms
+                words.append(
+                    Word(
+                        paragraph.index,
+                        start_char,
+                        end_char,
+                        text,
+                        start,
+                        max(stop, start),
+                        ESTIMATE,
+                    )
+                )
+            sentence_ends.extend(flags[k])
+            end_ms = max(end, words[-1].end_ms) if words else end
+            continue
         if end is None:
             end = paragraph.start_ms + round(spoken_units(texts[k], flags[k], model) * ms_per_unit)
             estimated = sources[k] != AUDIO
@@ -133,6 +157,49 @@ def build_timeline(
         tuple(sources),
         tuple(notes),
     )
+
+
+def _shared_seconds(
+    paragraphs: Sequence[Paragraph],
+    ends: Sequence[int | None],
+    texts: Sequence[Sequence[str]],
+    flags: Sequence[Sequence[bool]],
+    sources: Sequence[str],
+    ms_per_unit: float,
+    model: SpeechModel,
+) -> dict[int, tuple[list[tuple[int, int]], int, bool]]:
+    """Runs of estimated paragraphs that share one start (turns in the same second).
+
+    Their words are spread together, in order, from the shared start to the end of
+    the run's last paragraph, then handed back per paragraph.
+    """
+    result: dict[int, tuple[list[tuple[int, int]], int, bool]] = {}
+    k = 0
+    while k < len(paragraphs):
+        j = k
+        while (
+            j + 1 < len(paragraphs)
+            and paragraphs[j + 1].start_ms == paragraphs[k].start_ms
+            and sources[j + 1] == ESTIMATE
+        ):
+            j += 1
+        if j > k and sources[k] == ESTIMATE:
+            run_texts = [t for i in range(k, j + 1) for t in texts[i]]
+            run_flags = [f for i in range(k, j + 1) for f in flags[i]]
+            end = ends[j]
+            estimated = end is None
+            if end is None:
+                end = paragraphs[k].start_ms + round(
+                    spoken_units(run_texts, run_flags, model) * ms_per_unit
+                )
+            times = spread(run_texts, run_flags, paragraphs[k].start_ms, end, model)
+            at = 0
+            for i in range(k, j + 1):
+                n = len(texts[i])
+                result[i] = (times[at : at + n], end, estimated)
+                at += n
+        k = j + 1
+    return result
 
 
 def _within_anchors(
