@@ -280,9 +280,10 @@ def _documents(
 
     worker = worker_for(settings)
     try:
-        items = list(sources(inputs, settings))
+        skipped: list[str] = []
+        items = list(sources(inputs, settings, skipped=skipped))
         found = {item.doc_id for item in items}
-        for warning in manifest_warnings(inputs, found):
+        for warning in [*skipped, *manifest_warnings(inputs, found)]:
             _warn(warning)
     except PipelineError as error:
         _error(error)

@@ -8,6 +8,7 @@ parses one file (page text or caption file).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -46,7 +47,12 @@ def read_transcript(
         size = path.stat().st_size
     except OSError as error:
         raise TranscriptError(
-            source, Issue("unreadable", f"cannot read the file ({error.strerror})")
+            source,
+            Issue(
+                "unreadable",
+                f"cannot read the file ({error.strerror or error})",
+                remedy="Check its permissions.",
+            ),
         ) from None
     if size > max_bytes:
         raise TranscriptError(
@@ -57,7 +63,17 @@ def read_transcript(
                 remedy="Split it, or raise the limit with --max-bytes.",
             ),
         )
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise TranscriptError(
+            source,
+            Issue(
+                "unreadable",
+                f"cannot read the file ({error.strerror or error})",
+                remedy="Check its permissions.",
+            ),
+        ) from None
     text, repairs = decode_bytes(raw, source=source, encoding=encoding)
     sha256 = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
@@ -185,29 +201,82 @@ def read_many(
                 yield path, error
 
 
-def discover(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> list[tuple[Path, Path]]:
+def discover(
+    paths: Iterable[Path],
+    exclude: Iterable[Path] = (),
+    skipped: list[str] | None = None,
+) -> list[tuple[Path, Path]]:
     """Input files with the root their doc id is taken from, in a stable order.
 
-    A folder is searched recursively (dot-folders and ``exclude``, the output
-    folder, left out); a file given by name counts from ``find_root``. Missing paths
-    raise TranscriptError so the caller can report and go on.
+    A folder is searched recursively, following no links to folders (a link loop
+    cannot trap it); dot-files and dot-folders, the output folder (``exclude``),
+    unreadable folders, dangling links and links to a file already found are left
+    out, each with a line in ``skipped`` saying why. A file given by name counts from
+    ``find_root``. Missing paths raise TranscriptError so the caller can report and
+    go on.
     """
     skip = {Path(p).resolve() for p in exclude}
+    notes = skipped if skipped is not None else []
     found: list[tuple[Path, Path]] = []
+    seen: dict[Path, Path] = {}
+
+    def add(child: Path, root: Path) -> None:
+        try:
+            real = child.resolve(strict=True)
+        except (OSError, RuntimeError):
+            notes.append(f"{child}: skipped, a link to a file that does not exist")
+            return
+        if real in seen:
+            notes.append(f"{child}: skipped, the same file as {seen[real]}")
+            return
+        seen[real] = child
+        found.append((child, root))
+
     for path in paths:
         path = Path(path)
         if path.is_dir():
             root = find_root(path)
-            for child in sorted(path.rglob("*")):
-                if not (child.suffix.lower() in SUFFIXES and child.is_file()):
-                    continue
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
-                if skip and any(parent in skip for parent in child.resolve().parents):
-                    continue
-                found.append((child, root))
+            if path.resolve() in skip:
+                notes.append(f"{path}: skipped, it is the output folder")
+                continue
+
+            def unreadable(error: OSError) -> None:
+                notes.append(
+                    f"{error.filename}: skipped, cannot read the folder"
+                    f" ({error.strerror or error}); check its permissions"
+                )
+
+            inside: list[Path] = []
+            for directory, folders, files in os.walk(path, onerror=unreadable):
+                here = Path(directory)
+                kept = []
+                for name in sorted(folders):
+                    folder = here / name
+                    if name.startswith("."):
+                        continue  # hidden folders (.git, .cache) are never transcripts
+                    if folder.resolve() in skip:
+                        notes.append(f"{folder}: skipped, it is the output folder")
+                    else:
+                        kept.append(name)
+                folders[:] = kept
+                for name in sorted(files):
+                    child = here / name
+                    if Path(name).suffix.lower() not in SUFFIXES:
+                        continue
+                    if name.startswith("."):
+                        notes.append(f"{child}: skipped, a hidden file")
+                        continue
+                    inside.append(child)
+            # In path order, as a sorted listing shows them: the same order on any system.
+            for child in sorted(inside, key=lambda c: c.relative_to(path).parts):
+                add(child, root)
         elif path.is_file():
-            found.append((path, find_root(path)))
+            add(path, find_root(path))
+        elif path.is_symlink():
+            raise TranscriptError(
+                str(path),
+                Issue("missing", "a link to a file that does not exist", None, "Fix the link."),
+            )
         else:
             raise TranscriptError(
                 str(path),

@@ -222,28 +222,40 @@ class Inputs:
 
 
 def sources(
-    inputs: Inputs, settings: Settings, exclude: Sequence[Path] = ()
+    inputs: Inputs,
+    settings: Settings,
+    exclude: Sequence[Path] = (),
+    skipped: list[str] | None = None,
 ) -> Iterator[Source | Summary]:
-    """Every input as a Source, or a failed Summary for one that cannot be one."""
+    """Every input as a Source, or a failed Summary for one that cannot be one;
+    what discovery left out, and why, goes to ``skipped``."""
     entries = _manifest_entries(inputs)
     single = len(inputs.paths) == 1 and inputs.paths[0].is_file()
     if (inputs.duration_ms is not None or inputs.media is not None) and not single:
         raise PipelineError("--duration and --media apply to one input file; use a manifest")
     seen: dict[str, Path] = {}
+    real: dict[Path, Path] = {}
+    notes = skipped if skipped is not None else []
     for item in inputs.paths:
         try:
-            found = discover([item], exclude=exclude)
+            found = discover([item], exclude=exclude, skipped=notes)
         except TranscriptError as error:
             yield Summary(str(item), str(item), FAILED, errors=(str(error),))
             continue
         for path, root in found:
             doc_id = doc_id_for(path, root)
+            resolved = path.resolve()
+            if resolved in real:
+                if real[resolved] != path:
+                    notes.append(f"{path}: skipped, the same file as {real[resolved]}")
+                continue  # the same file named twice
+            real[resolved] = path
             if doc_id in seen:
-                if seen[doc_id].resolve() == path.resolve():
-                    continue  # the same file named twice
                 message = (
                     f"{path}: its document id '{doc_id}' is already used by {seen[doc_id]}."
-                    " Rename one of the two files."
+                    " Ids count from the folder named 'transcripts' (or holding a"
+                    " manifest.csv) above the file: rename one of the two, or process the"
+                    " two folders into separate --out folders."
                 )
                 yield Summary(doc_id, str(path), FAILED, errors=(message,))
                 continue
@@ -303,7 +315,7 @@ def plan_run(
     plan = Plan()
     fingerprint = settings.fingerprint()
     found: set[str] = set()
-    for item in sources(inputs, settings, exclude=[out_dir]):
+    for item in sources(inputs, settings, exclude=[out_dir], skipped=plan.warnings):
         if isinstance(item, Summary):
             plan.failed.append(item)
             found.add(item.doc_id)
@@ -333,7 +345,7 @@ def plan_run(
             plan.keys[item.doc_id] = key
             continue
         plan.todo.append(Job(item, key))
-    plan.warnings = manifest_warnings(inputs, found)
+    plan.warnings.extend(manifest_warnings(inputs, found))
     # Deleted inputs: records of files under what was scanned that are gone now.
     scanned = [p.resolve() for p in inputs.paths if p.exists()]
     for doc_id, known in sorted(state.get("documents", {}).items()):

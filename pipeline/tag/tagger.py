@@ -150,9 +150,20 @@ class Tagger:
             self.hits += 1
             return cached, True
         self.misses += 1
-        records = [
-            record_of(doc) for doc in self.nlp.pipe(_pieces(parts), batch_size=self.batch_size)
+        limit = min(self.nlp.max_length, PIECE_CHARS)
+        pieces = [
+            (n, offset, text)
+            for n, part in enumerate(parts)
+            for offset, text in split_long(part.text, limit)
         ]
+        records: list[_Record] = [{"ents": [], "candidates": []} for _ in parts]
+        docs = self.nlp.pipe((text for _, _, text in pieces), batch_size=self.batch_size)
+        for (n, offset, _), doc in zip(pieces, docs, strict=True):
+            record = record_of(doc)
+            for kind in ("ents", "candidates"):
+                records[n][kind].extend(
+                    [[a + offset, b + offset, *rest] for a, b, *rest in record[kind]]
+                )
         if self.cache is not None:
             about = {
                 "model": self.model_id,
@@ -186,9 +197,27 @@ class Tagger:
             yield result.mentions
 
 
-def _pieces(parts: Sequence[Part]) -> Iterator[str]:
-    for part in parts:
-        yield part.text
+# A paragraph longer than this is tagged in pieces cut at sentence ends: spaCy refuses
+# texts over nlp.max_length (1,000,000 characters), and memory grows with the text.
+PIECE_CHARS = 100_000
+_CUT = re.compile(r"(?<=[.!?…])\s+")
+
+
+def split_long(text: str, limit: int) -> list[tuple[int, str]]:
+    """``text`` as (offset, piece) pairs of at most ``limit`` characters, cut after a
+    sentence end where there is one, else at a space, else anywhere."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cuts = [m.end() for m in _CUT.finditer(window)]
+        cut = cuts[-1] if cuts and cuts[-1] > limit // 2 else window.rfind(" ") + 1
+        if cut <= 0:
+            cut = limit
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 def assemble(
