@@ -221,6 +221,10 @@ def test_documents_schema() -> None:
         ("mention_count", I32, False),
         ("warning_count", I32, False),
         ("repair_count", I32, False),
+        ("timed_from_audio", pa.float64(), False),
+        ("timed_from_captions", pa.float64(), False),
+        ("timed_by_estimate", pa.float64(), False),
+        ("media", S, True),
     ]
 
 
@@ -234,6 +238,7 @@ def test_segments_schema() -> None:
         ("speaker", D, True),
         ("text", S, False),
         ("line", I32, False),
+        ("timing", D, False),
     ]
 
 

@@ -25,7 +25,7 @@ from pipeline.files import atomic_target, current_umask
 from pipeline.model import DocumentResult, Mention
 
 # Bump when a column is added, removed, renamed or changes meaning; readers check it.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 INDEX_DIR = "index"
 # The label the tag stage gives gazetteer intervention names; their canonical ids
 # become ``chunks.intervention_ids`` instead of entity texts and labels.
@@ -85,8 +85,29 @@ DOCUMENTS_SCHEMA = pa.schema(
         _col("chunk_count", pa.int32(), "Number of search chunks (rows in chunks)."),
         _col("cue_count", pa.int32(), "Number of caption cues (rows in cues)."),
         _col("mention_count", pa.int32(), "Number of mentions (rows in mentions)."),
-        _col("warning_count", pa.int32(), "Number of warnings ingest reported."),
+        _col("warning_count", pa.int32(), "Number of warnings (ingest and timing)."),
         _col("repair_count", pa.int32(), "Number of repairs ingest made to the text."),
+        _col(
+            "timed_from_audio",
+            pa.float64(),
+            "Share of words timed from the media's audio (forced alignment), 0 to 1.",
+        ),
+        _col(
+            "timed_from_captions",
+            pa.float64(),
+            "Share of words timed inside a caption file's own cue times, 0 to 1.",
+        ),
+        _col(
+            "timed_by_estimate",
+            pa.float64(),
+            "Share of words timed by the speech model between markers, 0 to 1.",
+        ),
+        _col(
+            "media",
+            pa.string(),
+            "Media file the words were aligned to; null when none.",
+            nullable=True,
+        ),
     ]
 )
 
@@ -102,6 +123,11 @@ SEGMENTS_SCHEMA = pa.schema(
         _col("speaker", _DICT, "Speaker label; null when none is given.", nullable=True),
         _col("text", pa.string(), "Paragraph text, without marker and speaker label."),
         _col("line", pa.int32(), "1-based line of the marker in the source file."),
+        _col(
+            "timing",
+            _DICT,
+            "Where its words' times come from: audio, captions or estimate.",
+        ),
     ]
 )
 
@@ -236,6 +262,10 @@ class DocumentRow:
     mention_count: int
     warning_count: int
     repair_count: int
+    timed_from_audio: float
+    timed_from_captions: float
+    timed_by_estimate: float
+    media: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +278,7 @@ class SegmentRow:
     speaker: str | None
     text: str
     line: int
+    timing: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,8 +388,12 @@ def document_rows(results: Sequence[DocumentResult]) -> list[DocumentRow]:
                 chunk_count=len(result.chunks),
                 cue_count=len(result.cues),
                 mention_count=len(result.mentions),
-                warning_count=len(transcript.warnings),
+                warning_count=len(result.warnings),
                 repair_count=sum(repair.count for repair in transcript.repairs),
+                timed_from_audio=round(result.timeline.share("audio"), 4),
+                timed_from_captions=round(result.timeline.share("captions"), 4),
+                timed_by_estimate=round(result.timeline.share("estimate"), 4),
+                media=result.media,
             )
         )
     return rows
@@ -381,9 +416,15 @@ def segment_rows(results: Sequence[DocumentResult]) -> list[SegmentRow]:
                     speaker=paragraph.speaker,
                     text=paragraph.text,
                     line=paragraph.line,
+                    timing=_timing_source(result, paragraph.index),
                 )
             )
     return rows
+
+
+def _timing_source(result: DocumentResult, index: int) -> str:
+    sources = result.timeline.sources
+    return sources[index] if index < len(sources) else "estimate"
 
 
 def chunk_rows(results: Sequence[DocumentResult]) -> list[ChunkRow]:
