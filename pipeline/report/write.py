@@ -22,7 +22,7 @@ from pipeline import __version__
 from pipeline.captions.profiles import Profile
 from pipeline.files import write_text_atomic
 from pipeline.model import DocumentResult
-from pipeline.report.names import page_name, relative_link
+from pipeline.report.names import href, page_name, relative_link
 from pipeline.report.pages import (
     FAILED,
     Corpus,
@@ -187,7 +187,7 @@ def page_context(
     kind = "video"
     if media is not None:
         relative = os.path.relpath(media.resolve(), os.path.realpath(here))
-        media_href = relative_link(Path(relative).as_posix(), ".")
+        media_href = href(Path(relative).as_posix())
         kind = "audio" if media.suffix.lower() in AUDIO_SUFFIXES else "video"
     elif result.video_url:
         media_href, remote = result.video_url, True
