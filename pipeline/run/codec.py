@@ -59,12 +59,18 @@ def _decoder(hint: Any) -> Decoder:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         hints = _hints(hint)
         fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(hint)]
+        plain = [name for name, decode in fields if decode is _identity]
+        typed = [(name, decode) for name, decode in fields if decode is not _identity]
         kind = hint
 
         def dataclass_(data: Any) -> Any:
             if data is None:
                 return None
-            return kind(**{name: decode(data[name]) for name, decode in fields if name in data})
+            values = {name: data[name] for name in plain if name in data}
+            for name, decode in typed:
+                if name in data:
+                    values[name] = decode(data[name])
+            return kind(**values)
 
         return dataclass_
     if origin is tuple:
