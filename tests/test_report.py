@@ -531,6 +531,8 @@ def test_pages_in_a_browser_from_file_urls(browser: object, run_out: Path, tmp_p
     cue.click()
     now = driver.execute_script("return document.getElementById('player').currentTime")  # type: ignore[attr-defined]
     assert start - 0.01 <= now <= start + 1.5
+    playing = _wait(driver, "var r = document.querySelector('#cues tr.now'); return r && r.id")
+    assert playing in ("cue-3", "cue-4")  # the cue on screen is marked as it plays
     paragraph = driver.find_element("css selector", "#p-2 .text")  # type: ignore[attr-defined]
     paragraph.click()
     now = driver.execute_script("return document.getElementById('player').currentTime")  # type: ignore[attr-defined]

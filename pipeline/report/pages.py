@@ -159,6 +159,7 @@ mark.l-INTERVENTION{outline:1px solid #c0162b}
 .legend li{font-size:.88em}
 [data-start]{cursor:pointer}
 tr[data-start]:hover,.para[data-start]:hover{background:#f4f8ff}
+tr.now{background:#fff4c2!important}
 .seek{font:inherit;background:none;border:0;padding:0;color:#0b57b0;text-decoration:underline;cursor:pointer}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 pre{white-space:pre-wrap;margin:0}
@@ -523,6 +524,19 @@ DOCUMENT_SCRIPT = r"""
     player.currentTime = parseFloat(target.getAttribute("data-start"));
     if (player.paused && player.readyState > 0) { player.play().catch(function () {}); }
   });
+  if (!player) return;
+  var rows = document.querySelectorAll("#cues tbody tr[data-end]"), current = null;
+  player.addEventListener("timeupdate", function () {
+    var t = player.currentTime, found = null;
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i];
+      if (t >= parseFloat(r.getAttribute("data-start")) && t < parseFloat(r.getAttribute("data-end"))) { found = r; break; }
+    }
+    if (found === current) return;
+    if (current) current.classList.remove("now");
+    if (found) found.classList.add("now");
+    current = found;
+  });
 })();
 """
 
@@ -681,7 +695,7 @@ def _cue_table(checks: Sequence[CueCheck], profile: Profile) -> str:
         longest = max((len(line) for line in cue.lines), default=0)
 
         rows.append(
-            f'<tr id="cue-{cue.idx + 1}" data-start="{seconds(cue.start_ms)}"'
+            f'<tr id="cue-{cue.idx + 1}" data-start="{seconds(cue.start_ms)}" data-end="{seconds(cue.end_ms)}"'
             f' data-rules="{" ".join(check.broken)}">'
             f'<td class="num"><button type="button" class="seek" data-start="{seconds(cue.start_ms)}">{cue.idx + 1}</button></td>'
             f'<td class="num">{clock_ms(cue.start_ms)}</td><td class="num">{clock_ms(cue.end_ms)}</td>'
