@@ -66,6 +66,11 @@ def _decoder(hint: Any) -> Decoder:
         def dataclass_(data: Any) -> Any:
             if data is None:
                 return None
+            if not typed and len(data) == len(plain):
+                try:
+                    return kind(**data)  # the common case, in one call
+                except TypeError:
+                    pass  # other keys (another version's record): the field by field road
             values = {name: data[name] for name in plain if name in data}
             for name, decode in typed:
                 if name in data:
