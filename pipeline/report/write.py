@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +44,7 @@ REPORT_DIR = "report"
 DOCS_DIR = "docs"
 STAMP_FILE = ".stamp"
 RUN_REPORT_FILE = "run-report.json"
+MAX_PENDING = 8  # pages rendered but not yet on disk
 MEDIA_SUFFIXES = (
     ".mp4",
     ".m4a",
@@ -228,21 +231,32 @@ def write_report(
     corpus = Corpus()
     written: set[str] = set()
     seen: set[str] = set()
-    for doc_id in doc_ids:
-        seen.add(doc_id)
-        errors = failures.get(doc_id, ())
-        record = read_record(record_path(out_dir, doc_id))
-        if record is None:
-            rows.append(IndexRow(doc_id, None, "", FAILED if errors else "missing", errors=errors))
-            continue
-        result = record.result
-        rules = profile_for(result.quality, profile)
-        name = page_name(doc_id)
-        context = page_context(out_dir, result, record.input, errors, profile)
-        write_text_atomic(docs_dir / name, document_html(result, context))
-        written.add(name)
-        rows.append(row_for(result, f"{DOCS_DIR}/{name}", rules, errors))
-        corpus.add(result, rules)
+    # Pages are written (and flushed to disk) by a thread while the next record is
+    # read and rendered; at most a few pages wait, so memory stays flat.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="report-writer") as writer:
+        pending: deque[Future[None]] = deque()
+        for doc_id in doc_ids:
+            seen.add(doc_id)
+            errors = failures.get(doc_id, ())
+            record = read_record(record_path(out_dir, doc_id))
+            if record is None:
+                rows.append(
+                    IndexRow(doc_id, None, "", FAILED if errors else "missing", errors=errors)
+                )
+                continue
+            result = record.result
+            rules = profile_for(result.quality, profile)
+            name = page_name(doc_id)
+            context = page_context(out_dir, result, record.input, errors, profile)
+            html = document_html(result, context)
+            pending.append(writer.submit(write_text_atomic, docs_dir / name, html))
+            while len(pending) > MAX_PENDING:
+                pending.popleft().result()
+            written.add(name)
+            rows.append(row_for(result, f"{DOCS_DIR}/{name}", rules, errors))
+            corpus.add(result, rules)
+        for future in pending:
+            future.result()
     for doc_id, errors in sorted(failures.items()):
         if doc_id not in seen:
             rows.append(IndexRow(doc_id, None, "", FAILED, errors=errors))
