@@ -538,3 +538,28 @@ def test_pages_in_a_browser_from_file_urls(browser: object, run_out: Path, tmp_p
     now = driver.execute_script("return document.getElementById('player').currentTime")  # type: ignore[attr-defined]
     assert 8.0 - 0.01 <= now <= 8.0 + 1.5
     assert _severe(driver) == []
+
+
+def test_warnings_and_repairs_show_their_source_lines(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "talk.txt").write_text(
+        "Skip to 0 minutes and 2 seconds We donâ€™t start here.\n\n"
+        "0:09Skip to 0 minutes and 5 seconds A clock that disagrees <b>with</b> its label.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    run_corpus(Inputs((inputs,)), out, Settings(tags=False, media=False))
+    page = parse(page_of(out, "talk"))
+    rows = page.inside("warnings", "tr")[1:]  # after the header row
+    cells = [el.text for el in page.inside("warnings", "td")]
+    assert len(rows) == 1 and cells[0] == "clock-mismatch" and cells[1] == "3"
+    assert (
+        cells[2]
+        == "0:09Skip to 0 minutes and 5 seconds A clock that disagrees <b>with</b> its label."
+    )
+    repairs = [el.text for el in page.inside("repairs", "td")]
+    assert repairs and "mojibake" in " ".join(repairs).lower()
+    index = parse(out / "report" / "index.html")
+    row = index.by_id("doc-talk")
+    assert "warnings" in row.text
