@@ -563,3 +563,23 @@ def test_warnings_and_repairs_show_their_source_lines(tmp_path: Path) -> None:
     index = parse(out / "report" / "index.html")
     row = index.by_id("doc-talk")
     assert "warnings" in row.text
+
+
+def test_a_video_url_gets_a_player_with_both_tracks(tmp_path: Path) -> None:
+    inputs = _inputs(tmp_path)
+    (inputs / "manifest.csv").write_text(
+        "path,duration,video_url\nOdd Course/Evil Talk.txt,0:12,https://example.org/v.mp4\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    run_corpus(Inputs((inputs,)), out, Settings(tags=False, media=False))
+    page = parse(page_of(out, EVIL_ID))
+    player = page.by_id("player")
+    assert player.tag == "video" and player.attrs["src"] == "https://example.org/v.mp4"
+    assert player.attrs["preload"] == "none"  # nothing is fetched until it plays
+    captions, chapters = page.by_id("captions-track"), page.by_id("chapters-track")
+    assert captions.attrs["src"] == f"../../captions/{EVIL_ID}.vtt" and "default" in captions.attrs
+    assert captions.attrs["data-vtt"] == (out / "captions" / f"{EVIL_ID}.vtt").read_text()
+    assert chapters.attrs["kind"] == "chapters"
+    assert chapters.attrs["data-vtt"] == (out / "captions" / f"{EVIL_ID}.chapters.vtt").read_text()
+    assert not parse(page_of(out, SAMPLE_ID)).find(id="player")  # no media, no URL: no player
