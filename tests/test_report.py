@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.model import INTERVENTION
 from pipeline.report import page_name, write_report
-from pipeline.report.pages import cue_checks, profile_for
+from pipeline.report.pages import cue_checks, profile_for, row_anchor
 from pipeline.run.corpus import Inputs, run_corpus
 from pipeline.run.records import Record, read_record, record_path, record_paths, write_record
 from pipeline.settings import Settings
@@ -168,9 +168,9 @@ def test_index_has_a_row_per_document_matching_the_tables(run_out: Path) -> None
     documents = {d["doc_id"]: d for d in docs_table(run_out, "documents")}
     mentions = docs_table(run_out, "mentions")
     rows = body_rows(page, "documents")
-    assert [r.attrs["id"] for r in rows] == [f"doc-{d}" for d in sorted(documents)]
+    assert [r.attrs["id"] for r in rows] == [row_anchor(d) for d in sorted(documents)]
     for row in rows:
-        doc_id = row.attrs["id"][len("doc-") :]
+        doc_id = next(d for d in documents if row_anchor(d) == row.attrs["id"])
         start = page.elements.index(row)
         cells = [el for el in page.elements[start + 1 :] if el.tag == "td"][:12]
         values = [c.attrs["data-v"] for c in cells]
@@ -364,6 +364,8 @@ def test_odd_document_ids_get_working_pages(run_out: Path, tmp_path: Path) -> No
     assert len(links) == len(doc_ids) == 5
     for href in links:
         assert (out / "report" / unquote(href)).is_file()
+    ids = index.ids()
+    assert len(ids) == len(set(ids)) and not [i for i in ids if any(c.isspace() for c in i)]
     page = parse(page_of(out, odd[0]))
     assert page.by_id("transcript")
     assert "Ünï & <b>" in "".join(page.text)
@@ -514,7 +516,7 @@ def test_pages_in_a_browser_from_file_urls(browser: object, run_out: Path, tmp_p
     )  # type: ignore[attr-defined]
     driver.execute_script("document.querySelector('#documents th:nth-child(4) button').click()")  # type: ignore[attr-defined]
     first = "return document.querySelector('#documents tbody tr').id"
-    assert driver.execute_script(first) == f"doc-{EVIL_ID}"  # type: ignore[attr-defined]
+    assert driver.execute_script(first) == row_anchor(EVIL_ID)  # type: ignore[attr-defined]
     assert _severe(driver) == []
 
     driver.get(page_of(out, EVIL_ID).as_uri())  # type: ignore[attr-defined]

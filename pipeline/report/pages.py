@@ -34,6 +34,7 @@ from pipeline.model import (
     Quality,
 )
 from pipeline.report.charts import Marker, bars, histogram
+from pipeline.report.names import page_name
 
 # Statuses on the index page.
 OK, WARNINGS, FAILED = "ok", "warnings", "failed"
@@ -320,6 +321,12 @@ INDEX_SCRIPT = r"""
 """
 
 
+def row_anchor(doc_id: str) -> str:
+    """The id of a document's row on the index: 'doc-' and its page name's stem (an
+    HTML id holds no spaces; page names never do)."""
+    return "doc-" + page_name(doc_id).removesuffix(".html")
+
+
 def _cell(text: str, value: object, *, num: bool = False, css: str = "") -> str:
     classes = " ".join(c for c in ("num" if num else "", css) if c)
     cls = f' class="{classes}"' if classes else ""
@@ -362,7 +369,7 @@ def _index_row(row: IndexRow) -> str:
         _cell(warn_cell, len(row.warnings), num=True, css="warn" if row.warnings else ""),
         _cell(err_cell, len(row.errors), num=True, css="bad" if row.errors else ""),
     ]
-    return f'<tr id="doc-{e(row.doc_id)}">' + "".join(cells) + "</tr>"
+    return f'<tr id="{e(row_anchor(row.doc_id))}">' + "".join(cells) + "</tr>"
 
 
 def corpus_charts(corpus: Corpus, top: int = 15) -> str:
