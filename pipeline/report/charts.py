@@ -7,7 +7,7 @@ Plain SVG text, no script: each bar has a ``<title>`` (shown on hover), each cha
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -30,7 +30,7 @@ def _n(value: float) -> str:
 
 
 def histogram(
-    values: Sequence[float],
+    values: Mapping[float, int],
     *,
     bin_width: float,
     low: float,
@@ -39,16 +39,16 @@ def histogram(
     unit: str,
     markers: Sequence[Marker] = (),
 ) -> str:
-    """Counts of ``values`` in bins of ``bin_width`` from ``low``; the last bin takes
-    everything from ``high`` up (labelled "≥")."""
+    """``values`` (value -> how many) in bins of ``bin_width`` from ``low``; the last
+    bin takes everything from ``high`` up (labelled "≥")."""
     bins = max(1, math.ceil((high - low) / bin_width))
     counts = [0] * bins
-    for value in values:
+    for value, count in sorted(values.items()):
         if not math.isfinite(value):
             index = bins - 1
         else:
             index = min(bins - 1, max(0, int((value - low) // bin_width)))
-        counts[index] += 1
+        counts[index] += count
     top = max(counts, default=0) or 1
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM

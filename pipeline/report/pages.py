@@ -218,21 +218,24 @@ class IndexRow:
 
 @dataclass
 class Corpus:
-    """The corpus charts' data, gathered while the records stream past."""
+    """The corpus charts' data, gathered while the records stream past: counts of
+    values floored to 0.1 (speeds) and to 10 ms (durations), so it stays small
+    however many cues there are."""
 
     profile: Profile | None = None
-    speeds: list[float] = field(default_factory=list)
-    durations_ms: list[int] = field(default_factory=list)
+    speeds: Counter[float] = field(default_factory=Counter)
+    durations_ms: Counter[int] = field(default_factory=Counter)
     interventions: Counter[str] = field(default_factory=Counter)
 
     def add(self, result: DocumentResult, profile: Profile) -> None:
         if self.profile is None:
             self.profile = profile
-        unit = self.profile
+        rules = self.profile
         for cue in result.cues:
             duration = cue.end_ms - cue.start_ms
-            self.speeds.append(speed(len(cue.text), len(cue.text.split()), duration, unit))
-            self.durations_ms.append(duration)
+            rate = speed(len(cue.text), len(cue.text.split()), duration, rules)
+            self.speeds[math.floor(rate * 10) / 10 if math.isfinite(rate) else rate] += 1
+            self.durations_ms[duration // 10 * 10] += 1
         for mention in result.mentions:
             if mention.label == INTERVENTION:
                 self.interventions[mention.canonical_name or mention.text] += 1
@@ -384,7 +387,7 @@ def corpus_charts(corpus: Corpus, top: int = 15) -> str:
         bin_width=width,
         low=0.0,
         high=high,
-        title=f"Reading speed of {len(corpus.speeds)} cues ({unit})",
+        title=f"Reading speed of {corpus.speeds.total()} cues ({unit})",
         unit=unit,
         markers=(
             Marker(profile.max_speed, f"limit {profile.max_speed:g}", "limit"),
@@ -393,11 +396,11 @@ def corpus_charts(corpus: Corpus, top: int = 15) -> str:
     )
     max_s = profile.max_duration_ms / 1000
     durations = histogram(
-        [d / 1000 for d in corpus.durations_ms],
+        Counter({d / 1000: n for d, n in corpus.durations_ms.items()}),
         bin_width=0.5,
         low=0.0,
         high=max(max_s + 2, 4.0),
-        title=f"Duration of {len(corpus.durations_ms)} cues (s)",
+        title=f"Duration of {corpus.durations_ms.total()} cues (s)",
         unit="seconds",
         markers=(
             Marker(
