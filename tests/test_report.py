@@ -527,6 +527,13 @@ def test_pages_in_a_browser_from_file_urls(browser: object, run_out: Path, tmp_p
     )
     vtt = (out / "captions" / f"{EVIL_ID}.vtt").read_text()
     assert loaded == vtt.count(" --> ") == len(result.cues)
+    driver.execute_script("document.getElementById('chapters-track').track.mode = 'hidden'")  # type: ignore[attr-defined]
+    chapters = _wait(
+        driver,
+        "var t = document.getElementById('chapters-track');"
+        " return t.readyState === 2 && t.track.cues ? t.track.cues.length : 0",
+    )
+    assert chapters == len(result.chapters) > 0
     assert _wait(driver, "return document.getElementById('player').readyState >= 1")
     cue = driver.find_element("css selector", "#cue-3 .seek")  # type: ignore[attr-defined]
     start = result.cues[2].start_ms / 1000
