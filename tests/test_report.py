@@ -429,8 +429,10 @@ def _chromium() -> tuple[str, str]:
     found = shutil.which("chromium"), shutil.which("chromedriver")
     if found[0] and found[1]:
         return found[0], found[1]
-    if not shutil.which("apt-get") or os.geteuid() != 0:
-        pytest.skip("chromium and chromium-driver are not installed and apt-get needs root")
+    if not shutil.which("apt-get"):
+        pytest.skip("chromium and chromium-driver are not installed, and there is no apt-get")
+    if os.geteuid() != 0:
+        pytest.skip("chromium and chromium-driver are not installed; apt-get needs root")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (
         ["apt-get", "update"],
