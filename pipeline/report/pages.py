@@ -227,31 +227,48 @@ class Corpus:
     durations_ms: Counter[int] = field(default_factory=Counter)
     interventions: Counter[str] = field(default_factory=Counter)
 
-    def add(self, result: DocumentResult, profile: Profile) -> None:
+    def add(self, result: DocumentResult, measures: Measures) -> None:
         if self.profile is None:
-            self.profile = profile
+            self.profile = measures.profile
         rules = self.profile
-        for cue in result.cues:
-            duration = cue.end_ms - cue.start_ms
-            rate = speed(len(cue.text), len(cue.text.split()), duration, rules)
+        for check in measures.checks:
+            rate = check.speed
+            if measures.profile != rules:  # another profile's units: measured again
+                text = check.cue.text
+                rate = speed(len(text), len(text.split()), check.duration_ms, rules)
             self.speeds[math.floor(rate * 10) / 10 if math.isfinite(rate) else rate] += 1
-            self.durations_ms[duration // 10 * 10] += 1
+            self.durations_ms[check.duration_ms // 10 * 10] += 1
         for mention in result.mentions:
             if mention.label == INTERVENTION:
                 self.interventions[mention.canonical_name or mention.text] += 1
 
 
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """What a document's page, its index row and the charts all need, measured once."""
+
+    profile: Profile
+    checks: list[CueCheck]
+    shares: dict[str, float]  # timing source -> share of words
+
+
+def measure_document(result: DocumentResult, profile: Profile | None = None) -> Measures:
+    rules = profile_for(result.quality, profile)
+    words = result.timeline.words
+    counts = Counter(w.source for w in words)
+    shares = {s: counts[s] / len(words) if words else 0.0 for s in TIMING_SOURCES}
+    return Measures(rules, cue_checks(result.cues, rules), shares)
+
+
 def row_for(
-    result: DocumentResult, page: str, profile: Profile, errors: Sequence[str] = ()
+    result: DocumentResult, page: str, measures: Measures, errors: Sequence[str] = ()
 ) -> IndexRow:
     timeline = result.timeline
     interventions = sum(m.label == INTERVENTION for m in result.mentions)
     warnings = tuple(w.render(result.transcript.source) for w in result.warnings)
     status = FAILED if errors else WARNINGS if warnings else OK
-    over = None
-    if result.cues:
-        checks = cue_checks(result.cues, profile)
-        over = sum("speed" in c.broken for c in checks) / len(checks)
+    checks = measures.checks
+    over = sum("speed" in c.broken for c in checks) / len(checks) if checks else None
     return IndexRow(
         doc_id=result.doc_id,
         page=page,
@@ -261,9 +278,9 @@ def row_for(
         duration_estimated=timeline.end_estimated,
         cues=len(result.cues),
         over_speed=over,
-        audio=timeline.share(AUDIO),
-        captions=timeline.share(CAPTIONS),
-        estimate=timeline.share(ESTIMATE),
+        audio=measures.shares[AUDIO],
+        captions=measures.shares[CAPTIONS],
+        estimate=measures.shares[ESTIMATE],
         entities=len(result.mentions) - interventions,
         interventions=interventions,
         warnings=warnings,
@@ -869,13 +886,15 @@ def _header(result: DocumentResult, page: PageContext, profile: Profile) -> str:
     )
 
 
-def document_html(result: DocumentResult, page: PageContext | None = None) -> str:
+def document_html(
+    result: DocumentResult, page: PageContext | None = None, measures: Measures | None = None
+) -> str:
     """One document's page."""
     page = page or PageContext()
-    profile = profile_for(result.quality, page.profile)
-    checks = cue_checks(result.cues, profile)
+    measures = measures or measure_document(result, page.profile)
+    profile, checks = measures.profile, measures.checks
     shares = " · ".join(
-        f"{name} {percent(result.timeline.share(source))}"
+        f"{name} {percent(measures.shares[source])}"
         for source, name in (
             (AUDIO, "audio"),
             (CAPTIONS, "caption anchors"),

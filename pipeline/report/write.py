@@ -32,7 +32,7 @@ from pipeline.report.pages import (
     PageContext,
     document_html,
     index_html,
-    profile_for,
+    measure_document,
     row_for,
 )
 from pipeline.run.records import read_record, record_path
@@ -245,16 +245,16 @@ def write_report(
                 )
                 continue
             result = record.result
-            rules = profile_for(result.quality, profile)
+            measures = measure_document(result, profile)
             name = page_name(doc_id)
             context = page_context(out_dir, result, record.input, errors, profile)
-            html = document_html(result, context)
+            html = document_html(result, context, measures)
             pending.append(writer.submit(write_text_atomic, docs_dir / name, html))
             while len(pending) > MAX_PENDING:
                 pending.popleft().result()
             written.add(name)
-            rows.append(row_for(result, f"{DOCS_DIR}/{name}", rules, errors))
-            corpus.add(result, rules)
+            rows.append(row_for(result, f"{DOCS_DIR}/{name}", measures, errors))
+            corpus.add(result, measures)
         for future in pending:
             future.result()
     for doc_id, errors in sorted(failures.items()):
