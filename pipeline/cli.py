@@ -1025,7 +1025,8 @@ def report_command(
         typer.Option(
             "--profile",
             help="Check cues against this profile (default, bbc, dcmp or a .toml file)"
-            " instead of the one each document was made with.",
+            " instead of the one each document was made with (the records name a .toml"
+            " profile but keep only its speed limits: pass the file again).",
         ),
     ] = None,
 ) -> None:
