@@ -548,6 +548,11 @@ def test_pages_in_a_browser_from_file_urls(browser: object, run_out: Path, tmp_p
     paragraph.click()
     now = driver.execute_script("return document.getElementById('player').currentTime")  # type: ignore[attr-defined]
     assert 8.0 - 0.01 <= now <= 8.0 + 1.5
+    mention = next(m for m in result.mentions if m.text == "Mellow Babies")
+    assert mention.start_ms is not None
+    driver.find_element("css selector", "mark[data-label=INTERVENTION]").click()  # type: ignore[attr-defined]
+    now = driver.execute_script("return document.getElementById('player').currentTime")  # type: ignore[attr-defined]
+    assert mention.start_ms / 1000 - 0.01 <= now <= mention.start_ms / 1000 + 1.5
     assert _severe(driver) == []
 
 
