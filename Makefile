@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python bench/timing.py
 	$(BIN)/python bench/sentences.py
 	$(BIN)/python bench/tag_speed.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

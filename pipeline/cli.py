@@ -1019,6 +1019,64 @@ def index(
         raise typer.Exit(1)
 
 
+# --- report ------------------------------------------------------------------------
+
+
+@app.command("report")
+def report_command(
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Output folder of 'pipeline run' (holding .records/)."),
+    ] = Path("outputs"),
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Check cues against this profile (default, bbc, dcmp or a .toml file)"
+            " instead of the one each document was made with (the records name a .toml"
+            " profile but keep only its speed limits: pass the file again).",
+        ),
+    ] = None,
+) -> None:
+    """(Re)write the HTML review report of an existing output folder.
+
+    Reads the per-document records a run left in OUT (no stage runs again) and
+    writes OUT/report/index.html and one page per document under OUT/report/docs/.
+    The pages open from the file system, with no network. 'pipeline run' writes
+    the report too; this command rewrites it, e.g. with other caption rules.
+
+    Example: pipeline report --out outputs
+    """
+    from pipeline.captions.profiles import load_profile
+    from pipeline.report import write_report
+    from pipeline.run.corpus import locked
+    from pipeline.run.records import record_paths
+
+    rules = None
+    if profile is not None:
+        try:
+            rules = load_profile(profile)
+        except PipelineError as error:
+            raise typer.BadParameter(str(error), param_hint="--profile") from None
+    doc_ids = [doc_id for doc_id, _path in record_paths(out)] if out.is_dir() else []
+    if not doc_ids:
+        _error(
+            f"{out}: no processed documents here (no records in {out / '.records'})."
+            f" Run 'pipeline run --out {out}' first, or pass the output folder with --out."
+        )
+        raise typer.Exit(1)
+    try:
+        with locked(out):
+            index = write_report(out, doc_ids, profile=rules)
+    except PipelineError as error:
+        _error(error)
+        raise typer.Exit(1) from None
+    except OSError as error:
+        _error(f"{out}: cannot write the report there ({error.strerror or error}).")
+        raise typer.Exit(1) from None
+    typer.echo(f"Wrote {index} ({len(doc_ids)} documents)", err=True)
+
+
 # --- search and export ------------------------------------------------------------
 # The library modules are imported inside the commands: they bring in pyarrow and
 # sqlite, which the other commands (and --help) need not pay for.

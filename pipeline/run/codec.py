@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar, Union
 
@@ -31,7 +32,8 @@ def to_data(value: Any) -> Any:
 
 def from_data(kind: type[T], data: Any) -> T:
     """Rebuild a ``kind`` (a dataclass) from ``to_data`` output."""
-    return typing.cast(T, _decode(kind, data))
+    decode = _decoder(typing.cast(Any, kind))
+    return typing.cast(T, decode(data))
 
 
 @cache
@@ -39,32 +41,62 @@ def _hints(kind: type) -> dict[str, Any]:
     return typing.get_type_hints(kind)
 
 
-def _decode(hint: Any, data: Any) -> Any:
-    if data is None:
-        return None
+Decoder = Callable[[Any], Any]
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """A function decoding data of type ``hint``, worked out once per type (reading
+    a record decodes a million values: the type hints are not looked at each time)."""
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _decode(options[0], data) if len(options) == 1 else data
+        return _decoder(options[0]) if len(options) == 1 else _identity
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         hints = _hints(hint)
-        values = {
-            f.name: _decode(hints[f.name], data[f.name])
-            for f in dataclasses.fields(hint)
-            if f.name in data
-        }
-        return hint(**values)
+        fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(hint)]
+        plain = [name for name, decode in fields if decode is _identity]
+        typed = [(name, decode) for name, decode in fields if decode is not _identity]
+        kind = hint
+
+        def dataclass_(data: Any) -> Any:
+            if data is None:
+                return None
+            if not typed and len(data) == len(plain):
+                try:
+                    return kind(**data)  # the common case, in one call
+                except TypeError:
+                    pass  # other keys (another version's record): the field by field road
+            values = {name: data[name] for name in plain if name in data}
+            for name, decode in typed:
+                if name in data:
+                    values[name] = decode(data[name])
+            return kind(**values)
+
+        return dataclass_
     if origin is tuple:
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in data)
-        return tuple(_decode(a, v) for a, v in zip(args, data, strict=True))
+            item = _decoder(args[0])
+            if item is _identity:
+                return lambda data: None if data is None else tuple(data)
+            return lambda data: None if data is None else tuple(item(v) for v in data)
+        items = [_decoder(a) for a in args]
+        return lambda data: (
+            None if data is None else tuple(d(v) for d, v in zip(items, data, strict=True))
+        )
     if origin is list:
         (arg,) = typing.get_args(hint)
-        return [_decode(arg, v) for v in data]
+        item = _decoder(arg)
+        return lambda data: None if data is None else [item(v) for v in data]
     if origin is dict:
         _, arg = typing.get_args(hint)
-        return {k: _decode(arg, v) for k, v in data.items()}
-    if hint is float and isinstance(data, int):
-        return float(data)
-    return data
+        value = _decoder(arg)
+        return lambda data: None if data is None else {k: value(v) for k, v in data.items()}
+    if hint is float:
+        return lambda data: float(data) if isinstance(data, int) else data
+    return _identity

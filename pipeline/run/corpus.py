@@ -449,6 +449,8 @@ def run_corpus(
             assemble(out_dir, [doc_id for doc_id in sorted(plan.keys)])
             report.index_written = True
         report.documents.sort(key=lambda d: (d.doc_id, d.status))
+        if write_index:
+            _write_review_report(out_dir, sorted(plan.keys), report, settings, index_key)
         report.seconds = time.perf_counter() - started
         new_state = {
             "format": 1,
@@ -581,6 +583,28 @@ def assemble(out_dir: Path, doc_ids: Sequence[str]) -> None:
     tables.commit()
     search.commit()
     write_text_atomic(out_dir / CANDIDATES_FILE, candidates.getvalue())
+
+
+# --- the review report (pipeline.report) ----------------------------------------------
+
+
+def _write_review_report(
+    out_dir: Path, doc_ids: list[str], report: RunReport, settings: Settings, index_key: str
+) -> None:
+    """OUT/report/ after the index; also when the index is unchanged but the report
+    is missing or was made from other failures, rules or code."""
+    from pipeline.report import report_stale, write_report
+    from pipeline.report.write import report_stamp
+
+    stamp = report_stamp(index_key, report, settings.profile)
+    if not (report.index_written or report_stale(out_dir, stamp)):
+        return
+    try:
+        write_report(out_dir, doc_ids, report, profile=settings.profile, stamp=stamp)
+    except OSError as error:
+        report.problems.append(
+            f"{out_dir / 'report'}: cannot write the review report ({error.strerror or error})."
+        )
 
 
 CANDIDATE_COLUMNS = ("doc_id", "part", "paragraph", "time", "start_ms", "text", "context")

@@ -1,0 +1,279 @@
+"""Write: stream the records of an output folder into ``report/``.
+
+``write_report(out_dir, doc_ids, run_report)`` reads one record at a time (memory
+stays flat however many documents there are), writes each document's page as it
+goes, then the index page. Pages are written atomically; pages of documents no
+longer in the folder are removed. ``report_stale`` tells a run whose index did not
+change whether the report must be written anyway (missing, or made from other
+failures, rules or code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline import __version__
+from pipeline.captions.profiles import Profile
+from pipeline.files import write_text_atomic
+from pipeline.model import DocumentResult
+from pipeline.report.names import href, page_name, relative_link
+from pipeline.report.pages import (
+    FAILED,
+    Corpus,
+    IndexRow,
+    PageContext,
+    document_html,
+    index_html,
+    measure_document,
+    row_for,
+)
+from pipeline.run.records import read_record, record_path
+
+if TYPE_CHECKING:
+    from pipeline.run.corpus import RunReport
+
+REPORT_DIR = "report"
+DOCS_DIR = "docs"
+STAMP_FILE = ".stamp"
+RUN_REPORT_FILE = "run-report.json"
+MAX_PENDING = 8  # pages rendered but not yet on disk
+MEDIA_SUFFIXES = (
+    ".mp4",
+    ".m4a",
+    ".mov",
+    ".mkv",
+    ".webm",
+    ".mp3",
+    ".ogg",
+    ".opus",
+    ".oga",
+    ".flac",
+    ".wav",
+)
+AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".ogg", ".opus", ".oga", ".flac", ".wav"})
+
+
+def _failures(
+    out_dir: Path, run_report: RunReport | None
+) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """Errors of the documents the run failed on, and problems not about one document:
+    from ``run_report``, else from the run-report.json a run left."""
+    if run_report is not None:
+        errors = {d.doc_id: tuple(d.errors) for d in run_report.documents if d.status == FAILED}
+        return errors, list(run_report.problems)
+    try:
+        data = json.loads((out_dir / RUN_REPORT_FILE).read_text(encoding="utf-8"))
+        documents = data.get("documents", [])
+        errors = {
+            str(d["doc_id"]): tuple(str(m) for m in d.get("errors", ()))
+            for d in documents
+            if d.get("status") == FAILED
+        }
+        return errors, [str(p) for p in data.get("problems", [])]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}, []
+
+
+def report_stamp(index_key: str, run_report: RunReport | None, profile: Profile | None) -> str:
+    """What the report is made from, when the records are as ``index_key`` says."""
+    failures = sorted(
+        (d.doc_id, list(d.errors))
+        for d in (run_report.documents if run_report else ())
+        if d.status == FAILED
+    )
+    from pipeline.settings import code_sha256
+
+    blob = json.dumps(
+        {
+            "index": index_key,
+            "failures": failures,
+            "problems": list(run_report.problems) if run_report else [],
+            "profile": asdict(profile) if profile else None,
+            "code": code_sha256(),
+            "version": __version__,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def report_stale(out_dir: Path, stamp: str) -> bool:
+    """True when ``report/`` is missing or was made from something else."""
+    base = Path(out_dir) / REPORT_DIR
+    try:
+        return (base / STAMP_FILE).read_text(encoding="utf-8") != stamp or not (
+            base / "index.html"
+        ).is_file()
+    except OSError:
+        return True
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _local_media(result: DocumentResult, input_path: str) -> Path | None:
+    """The media file the words were aligned to, else one beside the input."""
+    if result.media:
+        media = Path(result.media)
+        candidates = (
+            [media]
+            if media.is_absolute()
+            else [Path.cwd() / media, Path(input_path).parent / media.name]
+        )
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+    source = Path(input_path)
+    for suffix in MEDIA_SUFFIXES:
+        for candidate in (source.with_suffix(suffix), source.with_suffix(suffix.upper())):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _source_lines(input_path: str, result: DocumentResult) -> dict[int, str]:
+    """The input's lines that warnings point at, decoded as ingest decodes them."""
+    wanted = {w.line for w in result.warnings if w.line is not None}
+    if not wanted:
+        return {}
+    from pipeline.ingest.decode import decode_bytes
+
+    try:
+        text, _repairs = decode_bytes(Path(input_path).read_bytes(), source=input_path)
+    except Exception:  # the input may be gone or changed: the line numbers still show
+        return {}
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return {n: lines[n - 1] for n in sorted(wanted) if 0 < n <= len(lines)}
+
+
+def page_context(
+    out_dir: Path,
+    result: DocumentResult,
+    input_path: str,
+    errors: Sequence[str],
+    profile: Profile | None,
+) -> PageContext:
+    """Links from ``report/docs/<page>`` to the document's captions and media."""
+    here = os.path.join(out_dir, REPORT_DIR, DOCS_DIR)
+    page_dir = f"{REPORT_DIR}/{DOCS_DIR}"
+    base = out_dir / "captions" / result.doc_id
+    files: dict[str, str | None] = {}
+    for name, suffix in (
+        ("vtt", ".vtt"),
+        ("chapters", ".chapters.vtt"),
+        ("srt", ".srt"),
+        ("quality", ".quality.json"),
+    ):
+        path = base.with_name(base.name + suffix)
+        files[name] = (
+            relative_link(f"captions/{result.doc_id}{suffix}", page_dir) if path.is_file() else None
+        )
+    vtt_text = _read_text(base.with_name(base.name + ".vtt")) if files["vtt"] else None
+    chapters_text = (
+        _read_text(base.with_name(base.name + ".chapters.vtt")) if files["chapters"] else None
+    )
+    media = _local_media(result, input_path)
+    media_href: str | None = None
+    remote = False
+    kind = "video"
+    if media is not None:
+        relative = os.path.relpath(media.resolve(), os.path.realpath(here))
+        media_href = href(Path(relative).as_posix())
+        kind = "audio" if media.suffix.lower() in AUDIO_SUFFIXES else "video"
+    elif result.video_url:
+        media_href, remote = result.video_url, True
+    return PageContext(
+        index_href="../index.html",
+        vtt_href=files["vtt"],
+        chapters_href=files["chapters"],
+        srt_href=files["srt"],
+        quality_href=files["quality"],
+        media_href=media_href,
+        media_kind=kind,
+        media_remote=remote,
+        vtt_text=vtt_text,
+        chapters_text=chapters_text,
+        source_lines=_source_lines(input_path, result),
+        errors=tuple(errors),
+        profile=profile,
+    )
+
+
+def write_report(
+    out_dir: Path,
+    doc_ids: Sequence[str],
+    run_report: RunReport | None = None,
+    *,
+    profile: Profile | None = None,
+    stamp: str | None = None,
+) -> Path:
+    """Write ``out_dir/report/``: a page per document in ``doc_ids`` that has a
+    record, a row per document (failed ones too), and the index. Returns the index
+    page's path. ``profile``: the caption rules to check cues against (default: the
+    one each document's quality report names)."""
+    out_dir = Path(out_dir)
+    report_dir = out_dir / REPORT_DIR
+    docs_dir = report_dir / DOCS_DIR
+    failures, problems = _failures(out_dir, run_report)
+    rows: list[IndexRow] = []
+    corpus = Corpus()
+    written: set[str] = set()
+    seen: set[str] = set()
+    # Pages are written (and flushed to disk) by a thread while the next record is
+    # read and rendered; at most a few pages wait, so memory stays flat.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="report-writer") as writer:
+        pending: deque[Future[None]] = deque()
+        for doc_id in doc_ids:
+            seen.add(doc_id)
+            errors = failures.get(doc_id, ())
+            record = read_record(record_path(out_dir, doc_id))
+            if record is None:
+                rows.append(
+                    IndexRow(doc_id, None, "", FAILED if errors else "missing", errors=errors)
+                )
+                continue
+            result = record.result
+            measures = measure_document(result, profile)
+            name = page_name(doc_id)
+            context = page_context(out_dir, result, record.input, errors, profile)
+            html = document_html(result, context, measures)
+            pending.append(writer.submit(write_text_atomic, docs_dir / name, html))
+            while len(pending) > MAX_PENDING:
+                pending.popleft().result()
+            written.add(name)
+            rows.append(row_for(result, f"{DOCS_DIR}/{name}", measures, errors))
+            corpus.add(result, measures)
+        for future in pending:
+            future.result()
+    for doc_id, errors in sorted(failures.items()):
+        if doc_id not in seen:
+            rows.append(IndexRow(doc_id, None, "", FAILED, errors=errors))
+    rows.sort(key=lambda r: r.doc_id)
+    index = report_dir / "index.html"
+    write_text_atomic(index, index_html(rows, corpus, problems=problems))
+    _remove_stale_pages(docs_dir, written)
+    if stamp is None:
+        (report_dir / STAMP_FILE).unlink(missing_ok=True)
+    else:
+        write_text_atomic(report_dir / STAMP_FILE, stamp)
+    return index
+
+
+def _remove_stale_pages(docs_dir: Path, keep: set[str]) -> None:
+    if not docs_dir.is_dir():
+        return
+    for path in docs_dir.iterdir():
+        if path.suffix == ".html" and path.name not in keep:
+            path.unlink(missing_ok=True)
