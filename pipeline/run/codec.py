@@ -17,12 +17,26 @@ from typing import Any, TypeVar, Union
 T = TypeVar("T")
 
 
+_SCALARS = (str, int, float, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def to_data(value: Any) -> Any:
-    """Dataclasses to dicts, tuples to lists; paths to strings."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Dataclasses to dicts, tuples to lists; paths to strings.
+
+    Writing a record encodes every word of a document: scalars go first and field
+    names are looked up once per class.
+    """
+    if isinstance(value, _SCALARS):
+        return value
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: to_data(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
-        return [to_data(v) for v in value]
+        return [v if isinstance(v, _SCALARS) else to_data(v) for v in value]
     if isinstance(value, dict):
         return {k: to_data(v) for k, v in value.items()}
     if hasattr(value, "__fspath__"):
