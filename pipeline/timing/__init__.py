@@ -1,0 +1,1 @@
+"""Timing: Transcript (+ media) -> Timeline."""
