@@ -187,7 +187,7 @@ class Aligner:
         self._register(forms)
         results: list[ParagraphAlignment] = []
         fits: list[float] = []
-        for i, paragraph in enumerate(paragraphs):
+        for i, _paragraph in enumerate(paragraphs):
             result, fit = self._align_paragraph(audio, paragraphs, forms, i)
             results.append(result)
             if fit is not None:
@@ -212,8 +212,8 @@ class Aligner:
     ) -> tuple[ParagraphAlignment, float | None]:
         paragraph = paragraphs[i]
         if not any(forms[i]):
-            times = tuple((paragraph.start_ms, paragraph.start_ms) for _ in paragraph.tokens)
-            return ParagraphAlignment(paragraph.index, times, None, None), None
+            silent = tuple((paragraph.start_ms, paragraph.start_ms) for _ in paragraph.tokens)
+            return ParagraphAlignment(paragraph.index, silent, None, None), None
         if paragraph.start_ms >= audio.duration_ms:
             reason = "its marker is after the end of the audio"
             return ParagraphAlignment(paragraph.index, None, reason, None), None
@@ -429,10 +429,10 @@ def _parse(
     for k in range(len(spoken), 0, -1):
         back = layers[k][state]
         assert back is not None
-        previous, edge = back
-        assert edge is not None
+        previous, taken = back
+        assert taken is not None
         word, sf, ef, ascore = spoken[k - 1]
-        result.append(_Word(word, edge.token, sf, ef, ascore))
+        result.append(_Word(word, taken.token, sf, ef, ascore))
         state = previous
     result.reverse()
     return result

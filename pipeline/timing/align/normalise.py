@@ -131,7 +131,7 @@ def _number(text: str) -> list[list[str]]:
         readings = [["point"], ["nought", "point"], ["zero", "point"]]
         return [r + _digits(fraction) for r in readings]
     if fraction:
-        readings = [r + ["point", *_digits(fraction)] for r in readings]
+        readings = [[*r, "point", *_digits(fraction)] for r in readings]
     return readings
 
 
@@ -249,8 +249,8 @@ def _readings(bare: str, *, had_period: bool) -> list[list[str]]:
     if (m := _CURRENCY_RE.match(bare)) is not None:
         return _money(m.group(1), m.group(2), m.group(3))
     if (m := _PERCENT_RE.match(bare)) is not None:
-        return [r + ["percent"] for r in _number(m.group(1))] + [
-            r + ["per", "cent"] for r in _number(m.group(1))
+        return [[*r, "percent"] for r in _number(m.group(1))] + [
+            [*r, "per", "cent"] for r in _number(m.group(1))
         ]
     if (m := _ORDINAL_RE.match(bare)) is not None:
         return [ordinal(int(m.group(1)))]
@@ -269,9 +269,9 @@ def _readings(bare: str, *, had_period: bool) -> list[list[str]]:
         unit = m.group(2).lower()
         numbers = _number(m.group(1))
         if unit in _UNITS:
-            return [r + [_UNITS[unit]] for r in numbers] + [r + list(unit) for r in numbers]
+            return [[*r, _UNITS[unit]] for r in numbers] + [r + list(unit) for r in numbers]
         if unit in _SCALE_SUFFIX:
-            return [r + [_SCALE_SUFFIX[unit]] for r in numbers]
+            return [[*r, _SCALE_SUFFIX[unit]] for r in numbers]
     if (m := _RANGE_RE.match(bare)) is not None:
         left, right = _number(m.group(1)), _number(m.group(2))
         return [left[0] + ["to"] + right[0], left[0] + right[0]]
@@ -295,7 +295,7 @@ def _money(symbol: str, amount: str, scale: str | None) -> list[list[str]]:
     unit, units, small, smalls = _CURRENCY[symbol]
     whole, _, pence = amount.replace(",", "").partition(".")
     if scale:
-        return [r + [_SCALE_SUFFIX[scale.lower()], units] for r in _number(amount)]
+        return [[*r, _SCALE_SUFFIX[scale.lower()], units] for r in _number(amount)]
     n = int(whole) if whole else 0
     major = [*cardinal(n), unit if n == 1 else units]
     if pence and int(pence):
@@ -492,9 +492,10 @@ class Pronouncer:
             return found
         if "-" in word:
             return " ".join(self.phones(p) for p in word.split("-") if p)
-        if word.endswith("'s") or word.endswith("s'"):
-            base = word[:-2] if word.endswith("'s") else word[:-2]
-            base_phones = self.phones(base) if base else ""
+        if word.endswith("s'"):
+            return self.phones(word[:-1])  # "parents'" sounds as "parents"
+        if word.endswith("'s"):
+            base_phones = self.phones(word[:-2]) if word[:-2] else ""
             last = base_phones.split()[-1] if base_phones else ""
             if last in ("S", "Z", "SH", "ZH", "CH", "JH"):
                 suffix = "IH Z"
