@@ -58,6 +58,8 @@ _CONTEXT_WORDS = (4, 10)
 _PAUSE_AT_PUNCTUATION = 0.5
 _PAUSE_ELSEWHERE = 0.002
 _PAUSE_AT_EDGES = 0.9
+# The price of using a neighbouring paragraph's words at the window's edges.
+_CONTEXT_ENTRY = 1e-4
 _PUNCTUATED = re.compile(r"[.,;:!?…)\]\"”’–—-]+$")
 # A word longer than this has swallowed a pause, music or the wrong speech.
 _WORD_BASE_MS = 1_200
@@ -121,6 +123,7 @@ class _Edge:
     dst: int
     word: str | None  # None: a null transition
     token: int | None  # the paragraph token this word belongs to, None for context
+    probability: float = 1.0
 
 
 @dataclass(slots=True)
@@ -252,9 +255,15 @@ class Aligner:
             entries.append(state)
             state = graph.add_token(state, token_forms, None)
         first = state
-        for entry in entries[1:]:
-            graph.edges.append(_Edge(0, entry, None, None))
         if before:
+            # Entered at cost only, so a neighbour's word must be heard to be used:
+            # free, it would take the start of the paragraph's own first word.
+            graph.edges = [
+                _Edge(0, e.dst, e.word, e.token, _CONTEXT_ENTRY) if e.src == 0 else e
+                for e in graph.edges
+            ]
+            for entry in entries[1:]:
+                graph.edges.append(_Edge(0, entry, None, None, _CONTEXT_ENTRY))
             graph.edges.append(_Edge(0, first, None, None))
             graph.pauses.append((first, _PAUSE_AT_EDGES))
         # The paragraph itself: every token, in order.
@@ -270,10 +279,12 @@ class Aligner:
         # Optional head of the next paragraph: leave it after any word.
         final = graph.new_state()
         graph.edges.append(_Edge(last, final, None, None))
-        state = last
-        for token_forms in after:
-            state = graph.add_token(state, token_forms, None)
-            graph.edges.append(_Edge(state, final, None, None))
+        if after:
+            state = graph.new_state()
+            graph.edges.append(_Edge(last, state, None, None, _CONTEXT_ENTRY))
+            for token_forms in after:
+                state = graph.add_token(state, token_forms, None)
+                graph.edges.append(_Edge(state, final, None, None))
         graph.pauses.append((final, _PAUSE_AT_EDGES))
         return graph, final
 
@@ -286,7 +297,10 @@ class Aligner:
             name,
             0,
             final,
-            [(e.src, e.dst, 1.0, e.word) if e.word else (e.src, e.dst, 1.0) for e in graph.edges],
+            [
+                (e.src, e.dst, e.probability, e.word) if e.word else (e.src, e.dst, e.probability)
+                for e in graph.edges
+            ],
         )
         for state, probability in graph.pauses:
             fsg.add_silence("<sil>", state, probability)
