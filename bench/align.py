@@ -77,10 +77,13 @@ def load(name: str) -> Fixture:
 
 
 def _pink(rng: np.random.Generator, n: int) -> np.ndarray:
-    spectrum = np.fft.rfft(rng.standard_normal(n))
+    """1/f noise: white noise shaped in the frequency domain (a power-of-two FFT
+    keeps the memory small)."""
+    size = 1 << max(1, (n - 1).bit_length())
+    spectrum = np.fft.rfft(rng.standard_normal(size))
     f = np.arange(len(spectrum), dtype=np.float64)
     f[0] = 1.0
-    return np.fft.irfft(spectrum / np.sqrt(f), n)
+    return np.fft.irfft(spectrum / np.sqrt(f), size)[:n]
 
 
 def _music(rng: np.random.Generator, n: int, rate: int = 16_000) -> np.ndarray:
