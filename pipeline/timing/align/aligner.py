@@ -180,7 +180,14 @@ class Aligner:
             loglevel="FATAL",
             **_BEAMS,
         )
+        # The model's feat.params turn on noise removal, whose running noise
+        # estimate carries from one window into the next and made a paragraph's
+        # times depend on what was aligned before. The setting only takes effect
+        # through reinit_feat (the model's file overrides constructor arguments).
+        self._decoder.config["remove_noise"] = False
+        self._decoder.reinit_feat()
         self._pronouncer = Pronouncer(self._decoder.lookup_word)
+        self._searches = 0
 
     # --- public ----------------------------------------------------------------------
 
@@ -292,7 +299,10 @@ class Aligner:
         self, audio: Audio, start_ms: int, end_ms: int, graph: _Graph, final: int
     ) -> list[_Word] | None:
         decoder = self._decoder
-        name = "paragraph"  # one search, replaced by each paragraph's grammar
+        # A fresh search per window (a replaced one may keep state), the previous
+        # one removed once it is no longer active.
+        self._searches += 1
+        name = f"window{self._searches}"
         fsg = decoder.create_fsg(
             name,
             0,
@@ -304,8 +314,10 @@ class Aligner:
         )
         for state, probability in graph.pauses:
             fsg.add_silence("<sil>", state, probability)
-        decoder.set_fsg(name, fsg)
+        decoder.add_fsg(name, fsg)
         decoder.activate_search(name)
+        if self._searches > 1:
+            decoder.remove_search(f"window{self._searches - 1}")
         first = start_ms * audio.sample_rate // 1000 * 2
         last = end_ms * audio.sample_rate // 1000 * 2
         decoder.start_utt()
