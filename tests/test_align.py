@@ -62,7 +62,11 @@ def sentence_errors(name: str, alignment: Alignment) -> list[int]:
 
 def tone(seconds: float, rate: int = RATE, amplitude: int = 8000) -> array[int]:
     return array(
-        "h", (int(amplitude * math.sin(2 * math.pi * 440 * i / rate)) for i in range(int(seconds * rate)))
+        "h",
+        (
+            int(amplitude * math.sin(2 * math.pi * 440 * i / rate))
+            for i in range(int(seconds * rate))
+        ),
     )
 
 
@@ -83,6 +87,9 @@ def write_mp4(path: Path, samples: array[int], *, video: bool, audio: bool) -> P
         astream = container.add_stream("aac", rate=RATE) if audio else None
         if vstream is not None:
             vstream.width, vstream.height, vstream.pix_fmt = 64, 48, "yuv420p"
+        if astream is not None:
+            astream.layout = "mono"
+        if vstream is not None:
             for n in range(5):
                 picture = av.VideoFrame(64, 48, "yuv420p")
                 for plane in picture.planes:
@@ -91,7 +98,6 @@ def write_mp4(path: Path, samples: array[int], *, video: bool, audio: bool) -> P
                 container.mux(vstream.encode(picture))
             container.mux(vstream.encode(None))
         if astream is not None:
-            astream.layout = "mono"
             step = 1024
             for at in range(0, len(samples), step):
                 chunk = samples[at : at + step]
@@ -247,7 +253,10 @@ def test_unknown_words_never_fail_a_paragraph(aligner: Aligner) -> None:
     # An invented word in place of a real one still aligns (the audio is close).
     first = texts[0]
     changed = ParagraphText(
-        first.index, first.start_ms, first.end_ms, ("Inn", *first.tokens[1:5], "Bowlbyzz’s", *first.tokens[6:])
+        first.index,
+        first.start_ms,
+        first.end_ms,
+        ("Inn", *first.tokens[1:5], "Bowlbyzz’s", *first.tokens[6:]),
     )
     result = aligner.align(audio, [changed, *texts[1:]])
     assert result.mismatch is None

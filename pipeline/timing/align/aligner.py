@@ -60,6 +60,10 @@ _PAUSE_ELSEWHERE = 0.002
 _PAUSE_AT_EDGES = 0.9
 # The price of using a neighbouring paragraph's words at the window's edges.
 _CONTEXT_ENTRY = 1e-4
+# What a pause may hold: silence, noise (breaths, clicks) and sounds no transcript
+# writes down (fillers, music under a pause). Without the last, a music bed in a
+# long pause fits a vowel better than silence and stretches a word over it.
+_PAUSE_FILLERS = ("<sil>", "[NOISE]", "[SPEECH]")
 _PUNCTUATED = re.compile(r"[.,;:!?…)\]\"”’–—-]+$")
 # A word longer than this has swallowed a pause, music or the wrong speech.
 _WORD_BASE_MS = 1_200
@@ -313,7 +317,8 @@ class Aligner:
             ],
         )
         for state, probability in graph.pauses:
-            fsg.add_silence("<sil>", state, probability)
+            for filler in _PAUSE_FILLERS:
+                fsg.add_silence(filler, state, probability)
         decoder.add_fsg(name, fsg)
         decoder.activate_search(name)
         if self._searches > 1:

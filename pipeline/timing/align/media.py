@@ -108,6 +108,13 @@ def decode_audio(path: Path) -> Audio:
                 "Re-download or re-export the file.",
             ) from None
     decoded_s = len(out) / 2 / SAMPLE_RATE
+    short = _wav_shortfall(path)
+    if short:
+        raise MediaError(
+            path,
+            f"is truncated: its header promises {short} more bytes of audio than it holds",
+            "Re-download or re-export the file.",
+        )
     if not out:
         raise MediaError(
             path, "its audio track is empty", "Export the video with its sound, or give the audio."
@@ -136,6 +143,29 @@ def _expected_seconds(
     if container.duration is not None:
         return container.duration / 1_000_000  # av.time_base: microseconds
     return None
+
+
+def _wav_shortfall(path: Path) -> int:
+    """Bytes a RIFF/WAVE file's data chunk claims beyond the end of the file.
+
+    FFmpeg reads a cut WAV to its end without complaint and takes its length from
+    the file size, so only the header tells that the rest is missing."""
+    with path.open("rb") as file:
+        head = file.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return 0
+        size = path.stat().st_size
+        while True:
+            chunk = file.read(8)
+            if len(chunk) < 8:
+                return 0
+            length = int.from_bytes(chunk[4:8], "little")
+            if chunk[:4] == b"data":
+                # 0 and 0xFFFFFFFF mean "unknown" (streamed writers).
+                if length in (0, 0xFFFFFFFF):
+                    return 0
+                return max(0, file.tell() + length - size)
+            file.seek(length + (length & 1), 1)
 
 
 def _rms(pcm: bytearray) -> float:
