@@ -49,8 +49,11 @@ _BEAMS = {
 # whole seconds, and people start speaking a little before the cut they time)
 # and end this long after the next marker; a failed paragraph is retried with
 # the wider margin and more neighbouring words.
-_MARGINS_MS = (1_000, 3_000)
-_CONTEXT_WORDS = (4, 10)
+_MARGINS_MS = (1_000, 3_000, 8_000)
+_CONTEXT_WORDS = (4, 10, 25)
+# Words pressed against a window's edge were probably cut off by it: the marker
+# is off, so the paragraph is tried again in a wider window.
+_EDGE_MS = 30
 # Pauses: likely where the text is punctuated, possible but unlikely elsewhere.
 # A cheap pause between any two words lets short words ("the", "but", "I") slip
 # into the silence before them; an expensive one still wins over a long
@@ -245,6 +248,8 @@ class Aligner:
                 reason = "the recogniser found no path through its words in the audio"
                 continue
             times, fit, problem = self._check(paragraph, forms[i], words, window_start)
+            if problem is None and times is not None:
+                problem = _at_edge(times, window_start, window_end, audio.duration_ms)
             best_fit = fit if best_fit is None else max(best_fit, fit)
             if problem is None and times is not None:
                 return ParagraphAlignment(paragraph.index, times, None, times[0][0]), fit
@@ -404,6 +409,17 @@ class Aligner:
         )
         for k, word in enumerate(missing):
             self._decoder.add_word(word, self._pronouncer.phones(word), k == len(missing) - 1)
+
+
+def _at_edge(
+    times: tuple[tuple[int, int], ...], window_start: int, window_end: int, audio_end: int
+) -> str | None:
+    """Why the paragraph's speech looks cut off by its window, if it does."""
+    if window_start > 0 and times[0][0] - window_start <= _EDGE_MS:
+        return "its speech seems to start well before its marker (is the marker late?)"
+    if window_end < audio_end and window_end - times[-1][1] <= _EDGE_MS:
+        return "its speech seems to run well past the next marker (is that marker early?)"
+    return None
 
 
 def _edge_forms(
