@@ -335,3 +335,12 @@ def test_marker_after_the_audio(aligner: Aligner) -> None:
     assert result.mismatch is None
     assert result.paragraphs[-1].times is None
     assert "after the end" in (result.paragraphs[-1].reason or "")
+
+
+def test_audio_shorter_than_transcript_is_a_mismatch(aligner: Aligner) -> None:
+    audio = decode_audio(FIXTURES / "soil-lecture.ogg")
+    texts = paragraphs("soil-lecture")
+    cut = Audio(audio.samples[: (texts[2].start_ms - 2_000) * 32])
+    result = aligner.align(cut, texts)
+    assert result.mismatch is not None
+    assert "incomplete" in result.mismatch

@@ -71,14 +71,18 @@ _PUNCTUATED = re.compile(r"[.,;:!?…)\]\"”’–—-]+$")
 # A word longer than this has swallowed a pause, music or the wrong speech.
 _WORD_BASE_MS = 1_200
 _WORD_PER_PHONE_MS = 150
-# Acoustic fit, as the mean per-frame log-likelihood of the path relative to the
-# best-scoring state in each frame (natural log). 0 is a perfect fit; speech that
-# is not the words of the grammar scores far lower. See _paragraph_fit.
-_MIN_FIT = -5.5
+# Acoustic fit: the mean per-frame acoustic score of the paragraph's words, in
+# nats, relative to the best-scoring model state in each frame (pocketsphinx
+# normalises every frame so), hence comparable across recordings and levels.
+# 0 would be a perfect fit. Measured on the fixtures: the right text scores
+# -2.0 to -4.0 (clean, noisy and music bed alike; synthetic voices fit the model
+# worse than people do, so real speech should score higher), another text in
+# the same audio -5.5 to -8.4, even in the widest retry window.
+_MIN_FIT = -5.0
 # The media is not the transcript's when most paragraphs fail, or the typical
 # paragraph fits badly.
 _MISMATCH_FAILED_SHARE = 0.5
-_MISMATCH_FIT = -5.0
+_MISMATCH_FIT = -4.75
 _TINY = 1e-300
 _SCORE_SHIFT = 1024
 
@@ -210,7 +214,7 @@ class Aligner:
             if fit is not None:
                 fits.append(fit)
         results = _monotonic(results)
-        mismatch = _mismatch(results, fits)
+        mismatch = _mismatch(paragraphs, results, fits, audio.duration_ms)
         if mismatch:
             results = [
                 ParagraphAlignment(r.index, None, "the media does not match the transcript", None)
@@ -245,7 +249,10 @@ class Aligner:
             graph, final = self._graph(paragraph.tokens, forms[i], before, after)
             words = self._decode(audio, window_start, window_end, graph, final)
             if words is None:
-                reason = "the recogniser found no path through its words in the audio"
+                reason = (
+                    "its words could not be followed through its stretch of the audio"
+                    " (silence, music or other speech there?)"
+                )
                 continue
             times, fit, problem = self._check(paragraph, forms[i], words, window_start)
             if problem is None and times is not None:
@@ -506,18 +513,34 @@ def _monotonic(results: list[ParagraphAlignment]) -> list[ParagraphAlignment]:
     return fixed
 
 
-def _mismatch(results: list[ParagraphAlignment], fits: list[float]) -> str | None:
+def _mismatch(
+    paragraphs: Sequence[ParagraphText],
+    results: list[ParagraphAlignment],
+    fits: list[float],
+    duration_ms: int,
+) -> str | None:
+    """Why the media is not the transcript's, when the evidence says so."""
+    if not results:
+        return None
+    beyond = [p for p in paragraphs if p.start_ms >= duration_ms]
+    if len(beyond) * 2 >= len(paragraphs):
+        return (
+            f"the audio lasts {duration_ms / 1000:.0f} s but {len(beyond)} of"
+            f" {len(paragraphs)} paragraphs start after that: this is the wrong or an"
+            " incomplete media file"
+        )
     failed = [r for r in results if r.times is None]
-    if results and len(failed) >= max(2, math.ceil(len(results) * _MISMATCH_FAILED_SHARE)):
+    if len(failed) == len(results) or len(failed) >= max(
+        2, math.ceil(len(results) * _MISMATCH_FAILED_SHARE)
+    ):
         return (
             f"{len(failed)} of {len(results)} paragraphs could not be found in the audio:"
             " this is probably not the media of this transcript"
         )
-    if results and len(failed) == len(results):
-        return "no paragraph could be found in the audio: it is probably not this transcript's"
     if fits and statistics.median(fits) < _MISMATCH_FIT:
         return (
-            f"the audio fits the text badly (median score {statistics.median(fits):.2f},"
-            f" expected above {_MISMATCH_FIT}): this is probably not the media of this transcript"
+            f"its words fit the audio badly (median score {statistics.median(fits):.2f},"
+            f" the right media scores above {_MISMATCH_FIT}): this is probably not the"
+            " media of this transcript"
         )
     return None
