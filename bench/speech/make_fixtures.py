@@ -388,7 +388,8 @@ def _resample(pcm: np.ndarray, rate: int) -> np.ndarray:
 
 
 def _write_opus(path: Path, pcm: np.ndarray) -> None:
-    with av.open(str(path), "w", format="ogg") as container:
+    # bitexact: no random stream serial number, so the file is reproducible.
+    with av.open(str(path), "w", format="ogg", options={"fflags": "+bitexact"}) as container:
         stream = container.add_stream("libopus", rate=RATE)
         stream.bit_rate = 20_000
         stream.layout = "mono"
