@@ -212,6 +212,15 @@ def test_empty_audio(tmp_path: Path) -> None:
         ("Bowlby’s", ("bowlby's",)),
         ("“Hello,”", ("hello",)),
         ("500g", ("five", "hundred", "grams")),
+        ("Mr", ("mister",)),
+        ("U.S.", ("u", "s")),
+        ("9am", ("nine", "a", "m")),
+        ("C++", ("c", "plus", "plus")),
+        ("NHS-funded", ("n", "h", "s", "funded")),
+        ("2nd-year", ("second", "year")),
+        ("mid-1990s", ("mid", "nineteen", "nineties")),
+        ("½", ("a", "half")),
+        ("parents’", ("parents",)),
     ],
 )
 def test_spoken_forms_first_reading(token: str, expected: tuple[str, ...]) -> None:

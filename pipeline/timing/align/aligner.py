@@ -371,8 +371,9 @@ class Aligner:
             known = spans.get(w.token)
             spans[w.token] = (known[0], end) if known else (begin, end)
             phones[w.token] = phones.get(w.token, 0) + len(self._pronouncer.phones(w.word).split())
-            # pocketsphinx reports exp(score >> 10) of its per-frame normalised
-            # log-base-1.0001 score; undo the shift to get nats.
+            # The Python API reports exp() of pocketsphinx's internal score, which
+            # is scaled down (by 2**10, it appears: ×1024 gives the few nats per
+            # frame expected of speech); the thresholds below are in these units.
             score += math.log(max(w.ascore, _TINY)) * _SCORE_SHIFT
             frames += w.end_frame - w.start_frame + 1
         fit = score / frames if frames else -math.inf
@@ -388,6 +389,11 @@ class Aligner:
                 return None, fit, "some of its words were not found in the audio"
             else:
                 times.append((clock, clock))  # a silent token ("–") takes no time
+        # Silent tokens before the first spoken one belong with it, not with the
+        # window's start.
+        first_spoken = min(spans)
+        onset = times[first_spoken][0]
+        times[:first_spoken] = [(onset, onset)] * first_spoken
         for t, (begin, end) in spans.items():
             limit = _WORD_BASE_MS + _WORD_PER_PHONE_MS * phones[t]
             if end - begin > limit:

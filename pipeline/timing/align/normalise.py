@@ -162,6 +162,16 @@ _ABBREVIATIONS: dict[str, list[list[str]]] = {
     "%": [["percent"]],
     "@": [["at"]],
 }
+# Abbreviations British writing leaves without a period ("Mr Smith").
+_BARE_ABBREVIATIONS = frozenset({"mr", "mrs", "dr", "st", "prof", "vs", "etc", "approx", "dept"})
+_FRACTIONS = {
+    "½": [["a", "half"], ["one", "half"]],
+    "¼": [["a", "quarter"], ["one", "quarter"]],
+    "¾": [["three", "quarters"]],
+    "⅓": [["a", "third"], ["one", "third"]],
+}
+_DOTTED = re.compile(r"(?:[a-z]{1,2}\.)+[a-z]?")
+_SYMBOLS = {"&": "and", "+": "plus", "%": "percent", "@": "at", "=": "equals", "#": ""}
 _CURRENCY = {
     "£": ("pound", "pounds", "p", "pence"),
     "$": ("dollar", "dollars", "cent", "cents"),
@@ -244,8 +254,14 @@ def spoken_forms(token: str) -> tuple[Spoken, ...]:
 
 def _readings(bare: str, *, had_period: bool) -> list[list[str]]:
     lower = bare.lower()
-    if lower in _ABBREVIATIONS and (had_period or not lower.isalpha() or lower in ("vs", "etc")):
+    if lower in _ABBREVIATIONS and (
+        had_period or not lower.isalpha() or lower in _BARE_ABBREVIATIONS
+    ):
         return _ABBREVIATIONS[lower] + [_letters_or_word(lower)]
+    if lower in _FRACTIONS:
+        return _FRACTIONS[lower]
+    if _DOTTED.fullmatch(lower):
+        return [[c for c in lower if c.isalpha()]]  # "U.S.", "Ph.D.", "a.m."
     if (m := _CURRENCY_RE.match(bare)) is not None:
         return _money(m.group(1), m.group(2), m.group(3))
     if (m := _PERCENT_RE.match(bare)) is not None:
@@ -268,8 +284,11 @@ def _readings(bare: str, *, had_period: bool) -> list[list[str]]:
     if (m := _UNIT_RE.match(bare)) is not None:
         unit = m.group(2).lower()
         numbers = _number(m.group(1))
+        letters = [c for c in unit if c.isalpha()]
+        if unit in ("am", "pm"):
+            return [r + letters for r in numbers]
         if unit in _UNITS:
-            return [[*r, _UNITS[unit]] for r in numbers] + [r + list(unit) for r in numbers]
+            return [[*r, _UNITS[unit]] for r in numbers] + [r + letters for r in numbers]
         if unit in _SCALE_SUFFIX:
             return [[*r, _SCALE_SUFFIX[unit]] for r in numbers]
     if (m := _RANGE_RE.match(bare)) is not None:
@@ -283,7 +302,7 @@ def _readings(bare: str, *, had_period: bool) -> list[list[str]]:
         return [list(lower), [lower]]
     if bare.isalpha() and bare.isupper() is False and "'" not in bare:
         return [[lower]]
-    return [_parts(lower)]
+    return [_parts(bare)]
 
 
 def _letters_or_word(lower: str) -> list[str]:
@@ -308,14 +327,27 @@ def _money(symbol: str, amount: str, scale: str | None) -> list[list[str]]:
     return [major]
 
 
-def _parts(lower: str) -> list[str]:
-    """Mixed tokens ("co-operate", "covid-19", "b2b", "and/or") as their parts.
+def _parts(bare: str) -> list[str]:
+    """Mixed tokens ("co-operate", "covid-19", "2nd-year", "R&D", "and/or") as
+    their parts, each read as a token of its own.
 
     A hyphenated word is first tried whole without hyphens by the pronouncer (it
     knows "cooperate"), so keep it joined when it is letters only."""
-    if re.fullmatch(r"[a-z]+(?:-[a-z]+)+", lower):
+    lower = bare.lower()
+    acronym_part = any(len(p) > 1 and p.isupper() for p in bare.split("-"))
+    if re.fullmatch(r"[a-z]+(?:-[a-z]+)+", lower) and not acronym_part:
         return [lower]
-    words: list[str] = []
+    spelled = bare
+    for symbol, spoken in _SYMBOLS.items():
+        spelled = spelled.replace(symbol, f" {spoken} ")
+    pieces = [p for p in re.split(r"[\s/\-:]+", spelled) if p]
+    if len(pieces) > 1:
+        words: list[str] = []
+        for piece in pieces:
+            readings = _readings(piece, had_period=False)
+            words += readings[0] if readings else []
+        return words
+    words = []
     for part in _WORD_PART.findall(lower):
         if part.isdigit():
             words += _number(part)[0]
