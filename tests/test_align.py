@@ -25,6 +25,7 @@ from pipeline.timing.align import (
     decode_audio,
     spoken_forms,
 )
+from pipeline.timing.align import aligner as aligner_module
 from pipeline.timing.align.normalise import cardinal, letter_to_sound, ordinal
 
 FIXTURES = Path(__file__).resolve().parent.parent / "bench" / "speech" / "fixtures"
@@ -353,3 +354,21 @@ def test_audio_shorter_than_transcript_is_a_mismatch(aligner: Aligner) -> None:
     result = aligner.align(cut, texts)
     assert result.mismatch is not None
     assert "incomplete" in result.mismatch
+
+
+def test_long_paragraph_is_aligned_in_pieces(
+    aligner: Aligner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shrink "long" so a one-minute fixture read as a single paragraph is cut
+    # into pieces, as a ten-minute paragraph would be.
+    monkeypatch.setattr(aligner_module, "_LONG_MS", 20_000)
+    monkeypatch.setattr(aligner_module, "_PIECE_MS", 15_000)
+    audio = decode_audio(FIXTURES / "soil-lecture.ogg")
+    tokens = tuple(t for p in paragraphs("soil-lecture") for t in p.tokens)
+    assert len(aligner_module._pieces(tokens, audio.duration_ms)) >= 3
+    result = aligner.align(audio, [ParagraphText(0, 0, None, tokens)])
+    times = result.paragraphs[0].times
+    assert result.mismatch is None and times is not None
+    truth_starts = [w["start_ms"] for w in truth("soil-lecture")["words"]]
+    errors = [abs(s - t) for (s, _), t in zip(times, truth_starts, strict=True)]
+    assert sum(e <= 250 for e in errors) / len(errors) >= 0.95

@@ -51,6 +51,12 @@ _BEAMS = {
 # the wider margin and more neighbouring words.
 _MARGINS_MS = (1_000, 3_000, 8_000)
 _CONTEXT_WORDS = (4, 10, 25)
+# Paragraphs longer than this are aligned in pieces of about _PIECE_MS (see
+# _align_paragraph); each piece's window reaches this far past its estimate.
+_LONG_MS = 150_000
+_PIECE_MS = 60_000
+_PIECE_SLACK_MS = 10_000
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 # Words pressed against a window's edge were probably cut off by it: the marker
 # is off, so the paragraph is tried again in a wider window.
 _EDGE_MS = 30
@@ -164,6 +170,19 @@ class _Graph:
 
 
 @dataclass(frozen=True, slots=True)
+class _Span:
+    """Tokens aligned in one grammar (a paragraph, or a piece of a long one), with
+    where they are expected and the words around them."""
+
+    start_ms: int
+    end_ms: int
+    tokens: tuple[str, ...]
+    forms: tuple[tuple[Spoken, ...], ...]
+    before: tuple[tuple[Spoken, ...], ...]
+    after: tuple[tuple[Spoken, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _Word:
     word: str
     token: int | None
@@ -238,15 +257,57 @@ class Aligner:
         if paragraph.start_ms >= audio.duration_ms:
             reason = "its marker is after the end of the audio"
             return ParagraphAlignment(paragraph.index, None, reason, None), None
+        start = paragraph.start_ms
+        end = paragraph.end_ms if paragraph.end_ms is not None else audio.duration_ms
+        end = min(audio.duration_ms, max(end, start))
+        before = _first_readings(forms[i - 1]) if i > 0 else ()
+        after = _first_readings(forms[i + 1]) if i + 1 < len(forms) else ()
+        pieces = _pieces(paragraph.tokens, end - start)
+        times: list[tuple[int, int]] = []
+        fits: list[float] = []
+        anchor = start
+        for k, (first, last) in enumerate(pieces):
+            if k + 1 < len(pieces):
+                # A long paragraph is aligned piece by piece, each from where the
+                # one before ended: cost and memory grow faster than linearly with
+                # a grammar's length. The window reaches well past the piece's
+                # share of the paragraph (speaking rates vary); what lies beyond
+                # its words is absorbed by the next piece's words and fillers.
+                share = _weight(paragraph.tokens[first:last]) / _weight(paragraph.tokens)
+                piece_end = min(end, anchor + round(share * (end - start) * 1.5) + _PIECE_SLACK_MS)
+            else:
+                piece_end = end
+            span = _Span(
+                anchor,
+                piece_end,
+                paragraph.tokens[first:last],
+                forms[i][first:last],
+                before + _first_readings(forms[i][:first]),
+                _first_readings(forms[i][last:]) + after,
+            )
+            piece, fit, reason = self._align_span(audio, span)
+            if piece is None:
+                where = f" (in its part {k + 1} of {len(pieces)})" if len(pieces) > 1 else ""
+                return ParagraphAlignment(paragraph.index, None, f"{reason}{where}", None), fit
+            times += piece
+            fits.append(fit if fit is not None else -math.inf)
+            anchor = piece[-1][1]
+        fit = statistics.fmean(fits)
+        return ParagraphAlignment(paragraph.index, tuple(times), None, times[0][0]), fit
+
+    def _align_span(
+        self, audio: Audio, span: _Span
+    ) -> tuple[tuple[tuple[int, int], ...] | None, float | None, str]:
+        """Times for a span's tokens, its acoustic fit, and why it failed (if it did),
+        trying ever wider windows."""
         reason = "no result"
         best_fit: float | None = None
         for margin, context in zip(_MARGINS_MS, _CONTEXT_WORDS, strict=True):
-            window_start = max(0, paragraph.start_ms - margin)
-            end = paragraph.end_ms if paragraph.end_ms is not None else audio.duration_ms
-            window_end = min(audio.duration_ms, max(end, paragraph.start_ms) + margin)
-            before = _edge_forms(forms, i, -1, context)
-            after = _edge_forms(forms, i, +1, context)
-            graph, final = self._graph(paragraph.tokens, forms[i], before, after)
+            window_start = max(0, span.start_ms - margin)
+            window_end = min(audio.duration_ms, span.end_ms + margin)
+            before = list(span.before[-context:]) if context else []
+            after = list(span.after[:context])
+            graph, final = self._graph(span.tokens, span.forms, before, after)
             words = self._decode(audio, window_start, window_end, graph, final)
             if words is None:
                 reason = (
@@ -254,14 +315,14 @@ class Aligner:
                     " (silence, music or other speech there?)"
                 )
                 continue
-            times, fit, problem = self._check(paragraph, forms[i], words, window_start)
+            times, fit, problem = self._check(span.tokens, span.forms, words, window_start)
             if problem is None and times is not None:
                 problem = _at_edge(times, window_start, window_end, audio.duration_ms)
             best_fit = fit if best_fit is None else max(best_fit, fit)
             if problem is None and times is not None:
-                return ParagraphAlignment(paragraph.index, times, None, times[0][0]), fit
+                return times, fit, ""
             reason = problem or reason
-        return ParagraphAlignment(paragraph.index, None, reason, None), best_fit
+        return None, best_fit, reason
 
     def _graph(
         self,
@@ -352,7 +413,7 @@ class Aligner:
 
     def _check(
         self,
-        paragraph: ParagraphText,
+        tokens: tuple[str, ...],
         forms: tuple[tuple[Spoken, ...], ...],
         words: list[_Word],
         window_start: int,
@@ -379,7 +440,7 @@ class Aligner:
         fit = score / frames if frames else -math.inf
         times: list[tuple[int, int]] = []
         clock = window_start
-        for t in range(len(paragraph.tokens)):
+        for t in range(len(tokens)):
             if t in spans:
                 begin, end = spans[t]
                 begin = max(begin, clock)
@@ -397,7 +458,7 @@ class Aligner:
         for t, (begin, end) in spans.items():
             limit = _WORD_BASE_MS + _WORD_PER_PHONE_MS * phones[t]
             if end - begin > limit:
-                word = paragraph.tokens[t]
+                word = tokens[t]
                 return (
                     None,
                     fit,
@@ -435,16 +496,41 @@ def _at_edge(
     return None
 
 
-def _edge_forms(
-    forms: list[tuple[tuple[Spoken, ...], ...]], i: int, step: int, count: int
-) -> list[tuple[Spoken, ...]]:
-    """The last ``count`` tokens before paragraph ``i`` (step -1) or the first after
-    it (step +1), first reading only (they are context, not timed)."""
-    j = i + step
-    if not 0 <= j < len(forms):
-        return []
-    tokens = [t[:1] for t in forms[j] if t]
-    return tokens[-count:] if step < 0 else tokens[:count]
+def _first_readings(forms: tuple[tuple[Spoken, ...], ...]) -> tuple[tuple[Spoken, ...], ...]:
+    """Context for a grammar's edges: spoken tokens, first reading only (they are
+    not timed, so their alternatives are not worth the search)."""
+    return tuple(t[:1] for t in forms if t)
+
+
+def _weight(tokens: Sequence[str]) -> int:
+    """A token run's expected share of speaking time: its letters, plus a little per word."""
+    return sum(len(t) + 2 for t in tokens)
+
+
+def _pieces(tokens: tuple[str, ...], duration_ms: int) -> list[tuple[int, int]]:
+    """Token ranges to align one at a time: the whole paragraph unless it is long,
+    else runs of about _PIECE_MS cut at sentence ends (anywhere if there are none)."""
+    if duration_ms <= _LONG_MS or len(tokens) < 2:
+        return [(0, len(tokens))]
+    per_unit = duration_ms / _weight(tokens)
+    pieces: list[tuple[int, int]] = []
+    first = 0
+    elapsed = 0.0
+    for t, token in enumerate(tokens):
+        elapsed += (len(token) + 2) * per_unit
+        sentence_end = _SENTENCE_END.search(token) is not None
+        if t + 1 < len(tokens) and (
+            (elapsed >= _PIECE_MS and sentence_end) or elapsed >= _PIECE_MS * 1.5
+        ):
+            pieces.append((first, t + 1))
+            first = t + 1
+            elapsed = 0.0
+    pieces.append((first, len(tokens)))
+    # A short last piece joins the one before.
+    if len(pieces) > 1 and _weight(tokens[pieces[-1][0] :]) * per_unit < _PIECE_MS / 3:
+        tail = pieces.pop()
+        pieces[-1] = (pieces[-1][0], tail[1])
+    return pieces
 
 
 def _parse(
