@@ -15,7 +15,13 @@ from typing import Protocol
 
 from pipeline.clock import format_clock
 from pipeline.model import Issue, Transcript
-from pipeline.timing.align import Alignment, Audio, ParagraphText, decode_audio
+from pipeline.timing.align import (
+    Alignment,
+    Audio,
+    ParagraphAlignment,
+    ParagraphText,
+    decode_audio,
+)
 from pipeline.timing.sentences import tokens
 
 # Markers are floored to whole seconds, so speech starts up to 1 s after its marker.
@@ -55,6 +61,7 @@ def align_transcript(
             )
         )
         return {}, None, notes
+    results = _second_pass(audio, texts, list(alignment.paragraphs), aligner)
     paragraphs = {p.index: p for p in transcript.paragraphs}
     last = transcript.paragraphs[-1] if transcript.paragraphs else None
     if last is not None and audio.duration_ms <= last.start_ms:
@@ -68,7 +75,7 @@ def align_transcript(
             )
         )
     times: dict[int, TokenTimes] = {}
-    for result in alignment.paragraphs:
+    for result in results:
         paragraph = paragraphs[result.index]
         if result.times is None:
             notes.append(
@@ -97,6 +104,36 @@ def align_transcript(
                 )
             )
     return times, audio.duration_ms, notes
+
+
+def _second_pass(
+    audio: Audio,
+    texts: Sequence[ParagraphText],
+    results: list[ParagraphAlignment],
+    aligner: AlignsParagraphs,
+) -> list[ParagraphAlignment]:
+    """Retry each paragraph that failed between the speech of its aligned neighbours.
+
+    A wrong marker makes its own paragraph fail and the one before it too (its
+    window ends at the wrong marker); once the neighbours are placed, the gap
+    between them is where the lost paragraph was said.
+    """
+    for k, result in enumerate(results):
+        if result.times is not None:
+            continue
+        before = next((r.times for r in reversed(results[:k]) if r.times), None)
+        after = next((r.times for r in results[k + 1 :] if r.times), None)
+        lo = before[-1][1] if before else 0
+        hi = after[0][0] if after else audio.duration_ms
+        if hi - lo < 500:
+            continue
+        retry = ParagraphText(texts[k].index, lo // 1000 * 1000, hi, texts[k].tokens)
+        again = aligner.align(audio, [retry])
+        if again.mismatch is None and again.paragraphs and again.paragraphs[0].times:
+            found = again.paragraphs[0]
+            if all(lo - 1000 <= start and end <= hi + 1000 for start, end in found.times or ()):
+                results[k] = found
+    return results
 
 
 def _precise(ms: int) -> str:
