@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -35,7 +35,7 @@ from pipeline.report.pages import (
     measure_document,
     row_for,
 )
-from pipeline.run.records import read_record, record_path
+from pipeline.run.records import Record, read_record, record_path
 
 if TYPE_CHECKING:
     from pipeline.run.corpus import RunReport
@@ -218,6 +218,7 @@ def write_report(
     *,
     profile: Profile | None = None,
     stamp: str | None = None,
+    records: Iterable[tuple[str, Record | None]] | None = None,
 ) -> Path:
     """Write ``out_dir/report/``: a page per document in ``doc_ids`` that has a
     record, a row per document (failed ones too), and the index. Returns the index
@@ -235,10 +236,11 @@ def write_report(
     # read and rendered; at most a few pages wait, so memory stays flat.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="report-writer") as writer:
         pending: deque[Future[None]] = deque()
-        for doc_id in doc_ids:
+        # ``records``: the same records already being read (by the index assembly).
+        pairs = records if records is not None else _read_each(out_dir, doc_ids)
+        for doc_id, record in pairs:
             seen.add(doc_id)
             errors = failures.get(doc_id, ())
-            record = read_record(record_path(out_dir, doc_id))
             if record is None:
                 rows.append(
                     IndexRow(doc_id, None, "", FAILED if errors else "missing", errors=errors)
@@ -269,6 +271,11 @@ def write_report(
     else:
         write_text_atomic(report_dir / STAMP_FILE, stamp)
     return index
+
+
+def _read_each(out_dir: Path, doc_ids: Sequence[str]) -> Iterator[tuple[str, Record | None]]:
+    for doc_id in doc_ids:
+        yield doc_id, read_record(record_path(out_dir, doc_id))
 
 
 def _remove_stale_pages(docs_dir: Path, keep: set[str]) -> None:

@@ -444,13 +444,19 @@ def run_corpus(
             notify(REMOVED, None, total)
         docs = {k: v for k, v in docs.items() if k in plan.keys}
         index_key = _index_key(plan.keys)
+        report.documents.sort(key=lambda d: (d.doc_id, d.status))
+        doc_ids = sorted(plan.keys)
         if write_index and (index_key != state.get("index_key") or not _index_present(out_dir)):
             notify("index", None, total)
-            assemble(out_dir, [doc_id for doc_id in sorted(plan.keys)])
             report.index_written = True
-        report.documents.sort(key=lambda d: (d.doc_id, d.status))
-        if write_index:
-            _write_review_report(out_dir, sorted(plan.keys), report, settings, index_key)
+
+            def review(records: Iterator[tuple[str, Record | None]]) -> None:
+                _write_review_report(out_dir, doc_ids, report, settings, index_key, records)
+
+            # One pass over the records feeds the tables, the search and the report.
+            assemble(out_dir, doc_ids, review)
+        elif write_index:
+            _write_review_report(out_dir, doc_ids, report, settings, index_key)
         report.seconds = time.perf_counter() - started
         new_state = {
             "format": 1,
@@ -551,8 +557,16 @@ def locked(out_dir: Path) -> Iterator[None]:
 # --- assembling the index ---------------------------------------------------------
 
 
-def assemble(out_dir: Path, doc_ids: Sequence[str]) -> None:
-    """Tables, search database and review candidates from the records, one at a time."""
+def assemble(
+    out_dir: Path,
+    doc_ids: Sequence[str],
+    also: Callable[[Iterator[tuple[str, Record | None]]], None] | None = None,
+) -> None:
+    """Tables, search database and review candidates from the records, one at a time.
+
+    ``also`` is handed the same stream of (doc_id, record) pairs (the report reads
+    along); whatever it leaves unread is read here, as the tables need every record.
+    """
     from pipeline.index.search import SearchBuilder, search_path, search_records
     from pipeline.index.tables import TableWriter
 
@@ -561,19 +575,29 @@ def assemble(out_dir: Path, doc_ids: Sequence[str]) -> None:
     candidates = io.StringIO()
     writer = csv.writer(candidates, lineterminator="\n")
     writer.writerow(CANDIDATE_COLUMNS)
-    try:
+
+    def stream() -> Iterator[tuple[str, Record | None]]:
         for doc_id in doc_ids:
             record = read_record(record_path(out_dir, doc_id))
-            if record is None:
-                continue
-            result = record.result
-            tables.add(result)
-            search.add(search_records([result]))
-            for c in result.candidates:
-                when = format_clock(c.start_ms) if c.start_ms is not None else ""
-                writer.writerow(
-                    (c.doc_id, c.part, c.paragraph, when, c.start_ms, c.text, c.context)
-                )
+            if record is not None:
+                result = record.result
+                tables.add(result)
+                search.add(search_records([result]))
+                for c in result.candidates:
+                    when = format_clock(c.start_ms) if c.start_ms is not None else ""
+                    writer.writerow(
+                        (c.doc_id, c.part, c.paragraph, when, c.start_ms, c.text, c.context)
+                    )
+            yield doc_id, record
+
+    try:
+        records = stream()
+        try:
+            if also is not None:
+                also(records)
+        finally:
+            for _ in records:
+                pass
         tables.finish()
         search.finish()
     except BaseException:
@@ -589,7 +613,12 @@ def assemble(out_dir: Path, doc_ids: Sequence[str]) -> None:
 
 
 def _write_review_report(
-    out_dir: Path, doc_ids: list[str], report: RunReport, settings: Settings, index_key: str
+    out_dir: Path,
+    doc_ids: list[str],
+    report: RunReport,
+    settings: Settings,
+    index_key: str,
+    records: Iterator[tuple[str, Record | None]] | None = None,
 ) -> None:
     """OUT/report/ after the index; also when the index is unchanged but the report
     is missing or was made from other failures, rules or code."""
@@ -600,7 +629,9 @@ def _write_review_report(
     if not (report.index_written or report_stale(out_dir, stamp)):
         return
     try:
-        write_report(out_dir, doc_ids, report, profile=settings.profile, stamp=stamp)
+        write_report(
+            out_dir, doc_ids, report, profile=settings.profile, stamp=stamp, records=records
+        )
     except OSError as error:
         report.problems.append(
             f"{out_dir / 'report'}: cannot write the review report ({error.strerror or error})."

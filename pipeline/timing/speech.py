@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.model import Paragraph, Word
 from pipeline.timing.sentences import CLOSE, sentence_flags, tokens
@@ -77,11 +78,12 @@ class SpeechModel:
         """(speech, pause-after) units for each token."""
         result = []
         for token, sentence_end in zip(tokens, ends, strict=True):
-            weight = self.weak_form if _BARE.sub("", token.lower()) in WEAK_FORMS else 1.0
-            speech = self.syllable * weight * syllables(token) + self.char * len(token) + self.word
+            weak, count, comma = _features(token)
+            weight = self.weak_form if weak else 1.0
+            speech = self.syllable * weight * count + self.char * len(token) + self.word
             if sentence_end:
                 pause = self.sentence
-            elif _COMMA_AFTER.search(token):
+            elif comma:
                 pause = self.comma
             else:
                 pause = 0.0
@@ -92,6 +94,13 @@ class SpeechModel:
 
 
 DEFAULT_MODEL = SpeechModel()
+
+
+@lru_cache(maxsize=1 << 16)
+def _features(token: str) -> tuple[bool, int, bool]:
+    """(weak form, syllables, pause after) of a token: words repeat, so once each."""
+    weak = _BARE.sub("", token.lower()) in WEAK_FORMS
+    return weak, syllables(token), _COMMA_AFTER.search(token) is not None
 
 
 def spread(
