@@ -239,3 +239,27 @@ def test_lint_reads_existing_files(tmp_path: Path) -> None:
     assert [(c.start_ms, c.end_ms) for c in read_cues(srt)] == [
         (c.start_ms, c.end_ms) for c in cues
     ]
+
+
+def test_a_title_abbreviation_does_not_end_a_cue_inside_a_name() -> None:
+    from pipeline.captions.cues import break_cost, name_spans, sentence_ends
+
+    text = (
+        "This approach was developed over many years of careful research by Prof."
+        " Lynne Murray and her colleagues at the University of Reading, who filmed"
+        " mothers and babies at home."
+    )
+    transcript = Transcript(
+        "d", "d.txt", "0" * 64, Metadata(), (Paragraph(0, 0, 12_000, None, text, 1),)
+    )
+    timeline = segment(transcript).timeline
+    words = timeline.words
+    prof = next(i for i, w in enumerate(words) if w.text == "Prof.")
+    assert prof not in sentence_ends(timeline)
+    assert any(a <= prof < b for a, b in name_spans(words))
+    assert break_cost(words, prof, {prof}) >= 40
+    cues = build_cues(transcript, timeline, PROFILES["default"])
+    for cue in cues:
+        assert not cue.text.endswith("Prof.")
+        for line in cue.lines:
+            assert not line.endswith("Prof.")

@@ -117,3 +117,32 @@ def test_run_end_to_end_and_search(inputs: Path, tmp_path: Path) -> None:
         app, ["search", "--intervention", "mellow-babies", "--index", str(out), "--json"]
     )
     assert [r["chunk_id"] for r in json.loads(by_id.stdout)]
+
+
+def test_nonsense_profiles_are_refused_before_any_work(inputs: Path, tmp_path: Path) -> None:
+    for body in ("min_duration_ms = 9000\nmax_duration_ms = 1000\n", "max_speed = -1\n"):
+        profile = tmp_path / "odd.toml"
+        profile.write_text(body, encoding="utf-8")
+        out = tmp_path / "out"
+        result = runner.invoke(
+            app, ["captions", str(inputs), "--out", str(out), "--profile", str(profile)]
+        )
+        assert result.exit_code == 2, result.output
+        assert "odd.toml" in result.output
+        assert not out.exists()
+
+
+def test_options_lint_would_ignore_are_refused(inputs: Path, tmp_path: Path) -> None:
+    vtt = tmp_path / "talk.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHello.\n", encoding="utf-8")
+    for extra in (["--manifest", "missing.csv"], ["--duration", "5:00"], ["--no-tags"]):
+        result = runner.invoke(app, ["captions", "--lint", str(vtt), *extra])
+        assert result.exit_code == 2, (extra, result.output)
+        assert "has no effect with --lint" in result.output
+
+
+def test_help_shows_no_type_names_for_flags() -> None:
+    result = runner.invoke(app, ["run", "--help"])
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output
+    assert "--json" in result.output
