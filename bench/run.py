@@ -147,7 +147,9 @@ def main() -> int:
                 )
                 noop_s, _ = timed(run_command(corpus, out, jobs))
                 changed = sorted(corpus.rglob("*.txt"))[size // 2]
-                changed.write_text(document(10**6 + size, pool, args.words), encoding="utf-8")
+                changed.write_text(
+                    document(10**6 + 10 * size + jobs, pool, args.words), encoding="utf-8"
+                )
                 one_s, _ = timed(run_command(corpus, out, jobs))
                 rows.append((size, jobs, full_s, full_mb, tag_s, tag_mb, noop_s, one_s))
                 print(
