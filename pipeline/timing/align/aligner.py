@@ -1,20 +1,31 @@
 """Aligner: Audio + the transcript's paragraphs -> a time for every word.
 
 Consumes ``Audio`` (16 kHz mono int16) and ``ParagraphText`` (each paragraph's
-whitespace tokens and its marker time). Produces an ``Alignment``: per paragraph,
+whitespace tokens and its marker times). Produces an ``Alignment``: per paragraph,
 one (start_ms, end_ms) per token, or None with the reason it could not be aligned;
 and ``mismatch`` when the media is not the one the transcript was made from.
 
 How: each paragraph is forced-aligned with pocketsphinx against a grammar that is
-one chain of its words, inside a window of audio around its markers. Windows keep
-the cost linear in the length of the video (a whole-file grammar grows
-superlinearly). The grammar also accepts a few words of the neighbouring
-paragraphs at its edges, because whole-second markers let a window hold the end
-of the previous paragraph and the start of the next; without them, the
-paragraph's first word would swallow the end of the one before. Every paragraph
-is decoded on its own (batch cepstral normalisation over its window), so results
-do not depend on the order or history of calls: the same input gives the same
-output.
+one chain of its words (numbers, acronyms and the like may be read several ways;
+see normalise.py), inside a window of audio from about a second before its marker
+to a second past the next one. Windows keep the cost linear in the length of the
+video; a paragraph longer than 2.5 minutes is aligned in pieces for the same
+reason. The grammar also accepts a few words of the neighbouring paragraphs at
+its edges, because whole-second markers let a window hold the end of the previous
+paragraph and the start of the next; without them, the paragraph's first word
+would swallow the end of the one before. Pauses may hold silence, noise or
+untranscribed sound, and are likely only where the text is punctuated.
+
+Failure: a paragraph fails when the grammar cannot be followed, a word would last
+implausibly long, its words fit the audio badly, or its speech is pressed against
+the window's edge (a wrong marker); it is then retried in wider windows (3 s,
+then 8 s) and finally reported with its reason, alone. The whole alignment is a
+mismatch when half the paragraphs fail, the typical paragraph fits badly, or half
+the markers lie beyond the end of the audio.
+
+Determinism: every window is decoded on its own, with batch cepstral
+normalisation and the model's adaptive noise removal turned off, so a result
+depends only on its input, not on what was aligned before.
 """
 
 from __future__ import annotations
