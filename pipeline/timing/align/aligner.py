@@ -93,7 +93,7 @@ _WORD_PER_PHONE_MS = 150
 # normalises every frame so), hence comparable across recordings and levels.
 # 0 would be a perfect fit: a free phone loop over the same frames scores -1 to
 # +0.3, so this is already a goodness-of-pronunciation score and decoding a phone
-# loop as a reference (tried: 4x the cost) adds nothing. Measured on the fixtures: the right text scores
+# loop as a reference (tried: 2-3x the cost) adds nothing. Measured on the fixtures: the right text scores
 # -2.0 to -4.0 (clean, noisy and music bed alike; synthetic voices fit the model
 # worse than people do, so real speech should score higher), another text in
 # the same audio -5.5 to -8.4, even in the widest retry window.
