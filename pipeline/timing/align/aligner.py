@@ -209,8 +209,7 @@ class Aligner:
 
     Construct once per process: it loads the acoustic model and the dictionary
     (about 0.1 CPU-s and 30 MB; 100 MB while aligning). ``align`` is
-    deterministic and keeps no state
-    between calls that affects its results.
+    deterministic and keeps no state between calls that affects its results.
     """
 
     def __init__(self) -> None:
