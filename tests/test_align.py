@@ -24,6 +24,7 @@ from pipeline.timing.align import (
     Pronouncer,
     decode_audio,
     spoken_forms,
+    transcript_forms,
 )
 from pipeline.timing.align import aligner as aligner_module
 from pipeline.timing.align.normalise import cardinal, letter_to_sound, ordinal
@@ -230,6 +231,14 @@ def test_spoken_forms_first_reading(token: str, expected: tuple[str, ...]) -> No
 
 def test_acronyms_may_be_spelled_or_read() -> None:
     assert spoken_forms("VIPP") == (("v", "i", "p", "p"), ("vipp",))
+
+
+def test_sound_descriptions_are_silent() -> None:
+    tokens = "[MUSIC PLAYING] So (laughs) we begin (see Figure 2) now.".split()
+    forms = transcript_forms(tokens)
+    silent = [t for t, f in zip(tokens, forms, strict=True) if not f]
+    assert silent == ["[MUSIC", "PLAYING]", "(laughs)"]
+    assert forms[tokens.index("2)")][0] == ("two",)
 
 
 def test_punctuation_alone_is_silent() -> None:

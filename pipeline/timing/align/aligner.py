@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pocketsphinx import Decoder
 
 from pipeline.timing.align.media import Audio
-from pipeline.timing.align.normalise import Pronouncer, Spoken, spoken_forms
+from pipeline.timing.align.normalise import Pronouncer, Spoken, transcript_forms
 
 FRAME_MS = 10  # pocketsphinx's frame rate: 100 frames a second
 
@@ -236,7 +236,7 @@ class Aligner:
 
     def align(self, audio: Audio, paragraphs: Sequence[ParagraphText]) -> Alignment:
         """Time every token of ``paragraphs`` in ``audio``."""
-        forms = [tuple(spoken_forms(t) for t in p.tokens) for p in paragraphs]
+        forms = [transcript_forms(p.tokens) for p in paragraphs]
         self._register(forms)
         results: list[ParagraphAlignment] = []
         fits: list[float] = []
