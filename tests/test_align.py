@@ -381,3 +381,18 @@ def test_long_paragraph_is_aligned_in_pieces(
     truth_starts = [w["start_ms"] for w in truth("soil-lecture")["words"]]
     errors = [abs(s - t) for (s, _), t in zip(times, truth_starts, strict=True)]
     assert sum(e <= 250 for e in errors) / len(errors) >= 0.95
+
+
+def test_sound_description_spans_its_pause(aligner: Aligner) -> None:
+    audio = decode_audio(FIXTURES / "soil-lecture.ogg")
+    texts = paragraphs("soil-lecture")
+    second = texts[1]
+    k = second.tokens.index("board.") + 1
+    tokens = (*second.tokens[:k], "[WRITES", "ON", "BOARD]", *second.tokens[k:])
+    texts[1] = ParagraphText(1, second.start_ms, second.end_ms, tokens)
+    result = aligner.align(audio, texts)
+    times = result.paragraphs[1].times
+    assert result.mismatch is None and times is not None
+    assert times[k][0] == times[k - 1][1]  # from the end of "board."
+    assert times[k + 2][1] == times[k + 3][0]  # to the start of "First,"
+    assert times[k + 3][0] - times[k - 1][1] > 2_000  # the lecturer's pause

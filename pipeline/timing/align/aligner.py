@@ -468,6 +468,24 @@ class Aligner:
         first_spoken = min(spans)
         onset = times[first_spoken][0]
         times[:first_spoken] = [(onset, onset)] * first_spoken
+        # Silent tokens between words ("[WRITES ON BOARD]") share out the gap.
+        t = first_spoken + 1
+        while t < len(tokens):
+            if t in spans:
+                t += 1
+                continue
+            run_end = t
+            while run_end < len(tokens) and run_end not in spans:
+                run_end += 1
+            if run_end < len(tokens):
+                gap_start, gap_end = times[t - 1][1], times[run_end][0]
+                step = (gap_end - gap_start) / (run_end - t)
+                for k in range(t, run_end):
+                    times[k] = (
+                        gap_start + round(step * (k - t)),
+                        gap_start + round(step * (k - t + 1)),
+                    )
+            t = run_end
         for t, (begin, end) in spans.items():
             limit = _WORD_BASE_MS + _WORD_PER_PHONE_MS * phones[t]
             if end - begin > limit:
