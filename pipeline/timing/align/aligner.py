@@ -658,7 +658,9 @@ def _mismatch(
     ):
         return (
             f"{len(failed)} of {len(results)} paragraphs could not be found in the audio:"
-            " this is probably not the media of this transcript"
+            " this is probably not the media of this transcript (or its markers are all"
+            " off by more than a few seconds, e.g. the video has an intro the page does"
+            " not count)"
         )
     if fits and statistics.median(fits) < _MISMATCH_FIT:
         return (
