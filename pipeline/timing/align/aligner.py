@@ -31,6 +31,7 @@ depends only on its input, not on what was aligned before.
 from __future__ import annotations
 
 import math
+import operator
 import os
 import re
 import statistics
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 
 from pocketsphinx import Decoder
 
-from pipeline.timing.align.media import Audio
+from pipeline.timing.align.media import SAMPLE_RATE, Audio
 from pipeline.timing.align.normalise import Pronouncer, Spoken, transcript_forms
 
 FRAME_MS = 10  # pocketsphinx's frame rate: 100 frames a second
@@ -102,6 +103,9 @@ _MIN_FIT = -5.0
 # paragraph fits badly.
 _MISMATCH_FAILED_SHARE = 0.5
 _MISMATCH_FIT = -4.75
+_MISMATCH_UNEXPLAINED = 0.25
+_LOUD_RANGE_DB = 15.0
+_FRAME_SAMPLES = 160  # 10 ms at 16 kHz: the recogniser's frame
 _TINY = 1e-300
 _SCORE_SHIFT = 1024
 
@@ -196,6 +200,15 @@ class _Span:
 
 
 @dataclass(frozen=True, slots=True)
+class _Evidence:
+    """How well the audio supports a paragraph's alignment (see _MIN_FIT and
+    _unexplained)."""
+
+    fit: float
+    unexplained: float
+
+
+@dataclass(frozen=True, slots=True)
 class _Word:
     word: str
     token: int | None
@@ -236,17 +249,19 @@ class Aligner:
 
     def align(self, audio: Audio, paragraphs: Sequence[ParagraphText]) -> Alignment:
         """Time every token of ``paragraphs`` in ``audio``."""
+        if audio.sample_rate != SAMPLE_RATE:
+            raise ValueError(f"the aligner needs {SAMPLE_RATE} Hz audio, not {audio.sample_rate}")
         forms = [transcript_forms(p.tokens) for p in paragraphs]
         self._register(forms)
         results: list[ParagraphAlignment] = []
-        fits: list[float] = []
+        evidence: list[_Evidence] = []
         for i, _paragraph in enumerate(paragraphs):
-            result, fit = self._align_paragraph(audio, paragraphs, forms, i)
+            result, found = self._align_paragraph(audio, paragraphs, forms, i)
             results.append(result)
-            if fit is not None:
-                fits.append(fit)
+            if found is not None:
+                evidence.append(found)
         results = _monotonic(results)
-        mismatch = _mismatch(paragraphs, results, fits, audio.duration_ms)
+        mismatch = _mismatch(paragraphs, results, evidence, audio.duration_ms)
         if mismatch:
             results = [
                 ParagraphAlignment(r.index, None, "the media does not match the transcript", None)
@@ -262,7 +277,7 @@ class Aligner:
         paragraphs: Sequence[ParagraphText],
         forms: list[tuple[tuple[Spoken, ...], ...]],
         i: int,
-    ) -> tuple[ParagraphAlignment, float | None]:
+    ) -> tuple[ParagraphAlignment, _Evidence | None]:
         paragraph = paragraphs[i]
         if not any(forms[i]):
             silent = tuple((paragraph.start_ms, paragraph.start_ms) for _ in paragraph.tokens)
@@ -277,7 +292,7 @@ class Aligner:
         after = _first_readings(forms[i + 1]) if i + 1 < len(forms) else ()
         pieces = _pieces(paragraph.tokens, end - start)
         times: list[tuple[int, int]] = []
-        fits: list[float] = []
+        found: list[_Evidence] = []
         anchor = start
         for k, (first, last) in enumerate(pieces):
             if k + 1 < len(pieces):
@@ -298,44 +313,52 @@ class Aligner:
                 before + _first_readings(forms[i][:first]),
                 _first_readings(forms[i][last:]) + after,
             )
-            piece, fit, reason = self._align_span(audio, span)
+            piece, evidence, reason = self._align_span(audio, span)
             if piece is None:
                 where = f" (in its part {k + 1} of {len(pieces)})" if len(pieces) > 1 else ""
-                return ParagraphAlignment(paragraph.index, None, f"{reason}{where}", None), fit
+                failed = ParagraphAlignment(paragraph.index, None, f"{reason}{where}", None)
+                return failed, evidence
             times += piece
-            fits.append(fit if fit is not None else -math.inf)
+            if evidence is not None:
+                found.append(evidence)
             anchor = piece[-1][1]
-        fit = statistics.fmean(fits)
-        return ParagraphAlignment(paragraph.index, tuple(times), None, times[0][0]), fit
+        # Only the last piece's window ends where the paragraph does; the others
+        # reach into speech that is not theirs on purpose, so their share of
+        # unexplained audio says nothing.
+        overall = _Evidence(statistics.fmean(e.fit for e in found), found[-1].unexplained)
+        return ParagraphAlignment(paragraph.index, tuple(times), None, times[0][0]), overall
 
     def _align_span(
         self, audio: Audio, span: _Span
-    ) -> tuple[tuple[tuple[int, int], ...] | None, float | None, str]:
-        """Times for a span's tokens, its acoustic fit, and why it failed (if it did),
-        trying ever wider windows."""
+    ) -> tuple[tuple[tuple[int, int], ...] | None, _Evidence | None, str]:
+        """Times for a span's tokens, how well the audio supports them, and why it
+        failed (if it did), trying ever wider windows."""
         reason = "no result"
-        best_fit: float | None = None
+        best: _Evidence | None = None
         for margin, context in zip(_MARGINS_MS, _CONTEXT_WORDS, strict=True):
             window_start = max(0, span.start_ms - margin)
             window_end = min(audio.duration_ms, span.end_ms + margin)
             before = list(span.before[-context:]) if context else []
             after = list(span.after[:context])
             graph, final = self._graph(span.tokens, span.forms, before, after)
-            words = self._decode(audio, window_start, window_end, graph, final)
-            if words is None:
+            decoded = self._decode(audio, window_start, window_end, graph, final)
+            if decoded is None:
                 reason = (
                     "its words could not be followed through its stretch of the audio"
                     " (silence, music or other speech there?)"
                 )
                 continue
+            words, unexplained = decoded
             times, fit, problem = self._check(span.tokens, span.forms, words, window_start)
             if problem is None and times is not None:
                 problem = _at_edge(times, window_start, window_end, audio.duration_ms)
-            best_fit = fit if best_fit is None else max(best_fit, fit)
+            evidence = _Evidence(fit, unexplained)
+            if best is None or fit > best.fit:
+                best = evidence
             if problem is None and times is not None:
-                return times, fit, ""
+                return times, evidence, ""
             reason = problem or reason
-        return None, best_fit, reason
+        return None, best, reason
 
     def _graph(
         self,
@@ -387,7 +410,9 @@ class Aligner:
 
     def _decode(
         self, audio: Audio, start_ms: int, end_ms: int, graph: _Graph, final: int
-    ) -> list[_Word] | None:
+    ) -> tuple[list[_Word], float] | None:
+        """The words recognised in the window, by grammar edge, and the share of its
+        loud frames that no word explains (see _unexplained)."""
         decoder = self._decoder
         # A fresh search per window (a replaced one may keep state), the previous
         # one removed once it is no longer active.
@@ -411,8 +436,9 @@ class Aligner:
             decoder.remove_search(f"window{self._searches - 1}")
         first = start_ms * audio.sample_rate // 1000 * 2
         last = end_ms * audio.sample_rate // 1000 * 2
+        window = audio.samples[first:last]
         decoder.start_utt()
-        decoder.process_raw(audio.samples[first:last], full_utt=True)
+        decoder.process_raw(window, full_utt=True)
         decoder.end_utt()
         hypothesis = decoder.hyp()
         segments = (
@@ -422,7 +448,10 @@ class Aligner:
         )
         if not segments:
             return None
-        return _parse(graph, final, segments)
+        words = _parse(graph, final, segments)
+        if words is None:
+            return None
+        return words, _unexplained(window, segments)
 
     def _check(
         self,
@@ -639,7 +668,7 @@ def _monotonic(results: list[ParagraphAlignment]) -> list[ParagraphAlignment]:
 def _mismatch(
     paragraphs: Sequence[ParagraphText],
     results: list[ParagraphAlignment],
-    fits: list[float],
+    evidence: list[_Evidence],
     duration_ms: int,
 ) -> str | None:
     """Why the media is not the transcript's, when the evidence says so."""
@@ -662,10 +691,44 @@ def _mismatch(
             " off by more than a few seconds, e.g. the video has an intro the page does"
             " not count)"
         )
-    if fits and statistics.median(fits) < _MISMATCH_FIT:
+    if not evidence:
+        return None
+    fit = statistics.median(e.fit for e in evidence)
+    if fit < _MISMATCH_FIT:
         return (
-            f"its words fit the audio badly (median score {statistics.median(fits):.2f},"
-            f" the right media scores above {_MISMATCH_FIT}): this is probably not the"
-            " media of this transcript"
+            f"its words fit the audio badly (median score {fit:.2f}, the right media"
+            f" scores above {_MISMATCH_FIT}): this is probably not the media of this"
+            " transcript"
+        )
+    unexplained = statistics.median(e.unexplained for e in evidence)
+    if unexplained > _MISMATCH_UNEXPLAINED:
+        return (
+            f"{unexplained:.0%} of the typical paragraph's loud audio is not its words:"
+            " this is probably not the media of this transcript"
         )
     return None
+
+
+def _unexplained(window: bytes, segments: list[tuple[str, int, int, float]]) -> float:
+    """Share of a window's loud 10 ms frames (within 15 dB of its loudest 5%) that
+    no recognised word covers. Wrong text leaves the speech to silence and fillers
+    (0.17 to 0.9 measured, synthetic and human voices); the right text leaves only
+    what a transcript omits (0 to 0.11). Loudness is relative to the window, so
+    a quiet recording or a music bed under the speech does not change it."""
+    pcm = memoryview(window)[: len(window) - len(window) % 2].cast("h")
+    count = len(pcm) // _FRAME_SAMPLES
+    if count == 0:
+        return 0.0
+    energy = []
+    for k in range(count):
+        frame = pcm[k * _FRAME_SAMPLES : (k + 1) * _FRAME_SAMPLES]
+        power = sum(map(operator.mul, frame, frame)) / _FRAME_SAMPLES
+        energy.append(10 * math.log10(power + 1.0))
+    loud = sorted(energy)[int(0.95 * (count - 1))] - _LOUD_RANGE_DB
+    spoken = bytearray(count)
+    for word, first, last, _ in segments:
+        if word == "(NULL)" or word.startswith(("<", "[")):
+            continue
+        spoken[first : min(count, last + 1)] = b"\1" * max(0, min(count, last + 1) - first)
+    frames = [k for k in range(count) if energy[k] >= loud]
+    return sum(1 for k in frames if not spoken[k]) / len(frames)
