@@ -396,3 +396,13 @@ def test_sound_description_spans_its_pause(aligner: Aligner) -> None:
     assert times[k][0] == times[k - 1][1]  # from the end of "board."
     assert times[k + 2][1] == times[k + 3][0]  # to the start of "First,"
     assert times[k + 3][0] - times[k - 1][1] > 2_000  # the lecturer's pause
+
+
+def test_unexplained_share_counts_loud_frames_without_words() -> None:
+    loud = tone(1.0)  # 100 frames of a loud tone
+    quiet = array("h", bytes(RATE * 2))  # then a second of silence
+    window = (loud + quiet).tobytes()
+    words = [("hello", 0, 49, 0.5)]  # the first half of the tone is a word
+    share = aligner_module._unexplained(window, [*words, ("<sil>", 50, 199, 1.0)])
+    assert 0.45 <= share <= 0.55
+    assert aligner_module._unexplained(window, [("hello", 0, 99, 0.5)]) == 0.0
