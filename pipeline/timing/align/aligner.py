@@ -20,8 +20,9 @@ Failure: a paragraph fails when the grammar cannot be followed, a word would las
 implausibly long, its words fit the audio badly, or its speech is pressed against
 the window's edge (a wrong marker); it is then retried in wider windows (3 s,
 then 8 s) and finally reported with its reason, alone. The whole alignment is a
-mismatch when half the paragraphs fail, the typical paragraph fits badly, or half
-the markers lie beyond the end of the audio.
+mismatch when half the paragraphs fail, the typical paragraph fits badly, much of
+the typical paragraph's loud audio is left to silence and fillers by its words,
+or half the markers lie beyond the end of the audio.
 
 Determinism: every window is decoded on its own, with batch cepstral
 normalisation and the model's adaptive noise removal turned off, so a result
