@@ -212,6 +212,35 @@ def main() -> int:
     for line in per_fixture:
         print(line)
     print()
+    # A document with one marker for all of its speech: every fixture joined,
+    # three times over, as a single paragraph (aligned in pieces).
+    joined = [f for _ in range(3) for f in fixtures]
+    samples = b"".join(f.audio.samples for f in joined)
+    truth: list[int] = []
+    offset = 0
+    for f in joined:
+        truth += [t + offset for t in f.truth_words]
+        offset += f.audio.duration_ms
+    tokens = tuple(t for f in joined for p in paragraph_texts(f) for t in p.tokens)
+    long_audio = Audio(samples)
+    began = time.process_time()
+    result = aligner.align(long_audio, [ParagraphText(0, 0, None, tokens)])
+    spent = time.process_time() - began
+    times = result.paragraphs[0].times
+    errors: list[int | None] = (
+        [None] * len(truth)
+        if times is None
+        else [s - t for (s, _), t in zip(times, truth, strict=True)]
+    )
+    print(
+        f"one {long_audio.duration_ms / 60_000:.1f}-minute paragraph:"
+        f" {spent / (long_audio.duration_ms / 60_000):.2f} CPU-s per audio minute;"
+        f" words {stats(errors)}"
+    )
+    print(
+        f"peak memory after it: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    print()
     print("wrong media (each fixture's audio with the next fixture's transcript):")
     for k, fixture in enumerate(fixtures):
         other = fixtures[(k + 1) % len(fixtures)]

@@ -24,6 +24,7 @@ from pipeline.timing.align import (
     Pronouncer,
     decode_audio,
     spoken_forms,
+    transcript_forms,
 )
 from pipeline.timing.align import aligner as aligner_module
 from pipeline.timing.align.normalise import cardinal, letter_to_sound, ordinal
@@ -232,6 +233,14 @@ def test_acronyms_may_be_spelled_or_read() -> None:
     assert spoken_forms("VIPP") == (("v", "i", "p", "p"), ("vipp",))
 
 
+def test_sound_descriptions_are_silent() -> None:
+    tokens = "[MUSIC PLAYING] So (laughs) we begin (see Figure 2) now.".split()
+    forms = transcript_forms(tokens)
+    silent = [t for t, f in zip(tokens, forms, strict=True) if not f]
+    assert silent == ["[MUSIC", "PLAYING]", "(laughs)"]
+    assert forms[tokens.index("2)")][0] == ("two",)
+
+
 def test_punctuation_alone_is_silent() -> None:
     assert spoken_forms("–") == ()
     assert spoken_forms("...") == ()
@@ -372,3 +381,28 @@ def test_long_paragraph_is_aligned_in_pieces(
     truth_starts = [w["start_ms"] for w in truth("soil-lecture")["words"]]
     errors = [abs(s - t) for (s, _), t in zip(times, truth_starts, strict=True)]
     assert sum(e <= 250 for e in errors) / len(errors) >= 0.95
+
+
+def test_sound_description_spans_its_pause(aligner: Aligner) -> None:
+    audio = decode_audio(FIXTURES / "soil-lecture.ogg")
+    texts = paragraphs("soil-lecture")
+    second = texts[1]
+    k = second.tokens.index("board.") + 1
+    tokens = (*second.tokens[:k], "[WRITES", "ON", "BOARD]", *second.tokens[k:])
+    texts[1] = ParagraphText(1, second.start_ms, second.end_ms, tokens)
+    result = aligner.align(audio, texts)
+    times = result.paragraphs[1].times
+    assert result.mismatch is None and times is not None
+    assert times[k][0] == times[k - 1][1]  # from the end of "board."
+    assert times[k + 2][1] == times[k + 3][0]  # to the start of "First,"
+    assert times[k + 3][0] - times[k - 1][1] > 2_000  # the lecturer's pause
+
+
+def test_unexplained_share_counts_loud_frames_without_words() -> None:
+    loud = tone(1.0)  # 100 frames of a loud tone
+    quiet = array("h", bytes(RATE * 2))  # then a second of silence
+    window = (loud + quiet).tobytes()
+    words = [("hello", 0, 49, 0.5)]  # the first half of the tone is a word
+    share = aligner_module._unexplained(window, [*words, ("<sil>", 50, 199, 1.0)])
+    assert 0.45 <= share <= 0.55
+    assert aligner_module._unexplained(window, [("hello", 0, 99, 0.5)]) == 0.0

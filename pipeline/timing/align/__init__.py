@@ -2,7 +2,8 @@
 
 ``decode_audio`` turns a media file into ``Audio``; an ``Aligner`` (one per worker
 process) times every token of a list of ``ParagraphText`` in it and returns an
-``Alignment``; ``spoken_forms`` and ``Pronouncer`` are the text normaliser.
+``Alignment``; ``transcript_forms``, ``spoken_forms`` and ``Pronouncer`` are the
+text normaliser.
 """
 
 from pipeline.timing.align.aligner import (
@@ -12,7 +13,7 @@ from pipeline.timing.align.aligner import (
     ParagraphText,
 )
 from pipeline.timing.align.media import MEDIA_SUFFIXES, Audio, MediaError, decode_audio
-from pipeline.timing.align.normalise import Pronouncer, spoken_forms
+from pipeline.timing.align.normalise import Pronouncer, spoken_forms, transcript_forms
 
 __all__ = [
     "MEDIA_SUFFIXES",
@@ -25,4 +26,5 @@ __all__ = [
     "Pronouncer",
     "decode_audio",
     "spoken_forms",
+    "transcript_forms",
 ]

@@ -12,8 +12,8 @@ Every failure is a ``MediaError`` naming the file, what is wrong and what to do.
 
 from __future__ import annotations
 
+import io
 import math
-from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,22 +92,26 @@ def decode_audio(path: Path) -> Audio:
         stream = container.streams.audio[0]
         expected_s = _expected_seconds(container, stream)
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-        out = bytearray()
+        # BytesIO hands its buffer over without a copy at the end, so the peak is
+        # the output itself, not twice it.
+        out = io.BytesIO()
         try:
             for frame in container.decode(stream):
                 # Some decoders hand over frames without a rate after a glitch.
                 for converted in resampler.resample(frame):
-                    out += bytes(converted.planes[0])[: converted.samples * 2]
+                    out.write(memoryview(converted.planes[0])[: converted.samples * 2])
             for converted in resampler.resample(None):
-                out += bytes(converted.planes[0])[: converted.samples * 2]
+                out.write(memoryview(converted.planes[0])[: converted.samples * 2])
         except (av.error.FFmpegError, ValueError) as error:
-            done = len(out) / 2 / SAMPLE_RATE
+            done = out.tell() / 2 / SAMPLE_RATE
             raise MediaError(
                 path,
                 f"is damaged or truncated: decoding stopped after {done:.1f} s ({_reason(error)})",
                 "Re-download or re-export the file.",
             ) from None
-    decoded_s = len(out) / 2 / SAMPLE_RATE
+    samples = out.getvalue()
+    del out
+    decoded_s = len(samples) / 2 / SAMPLE_RATE
     short = _wav_shortfall(path)
     if short:
         raise MediaError(
@@ -115,7 +119,7 @@ def decode_audio(path: Path) -> Audio:
             f"is truncated: its header promises {short} more bytes of audio than it holds",
             "Re-download or re-export the file.",
         )
-    if not out:
+    if not samples:
         raise MediaError(
             path, "its audio track is empty", "Export the video with its sound, or give the audio."
         )
@@ -125,13 +129,13 @@ def decode_audio(path: Path) -> Audio:
             f"is truncated: its audio stops at {decoded_s:.1f} s of {expected_s:.1f} s",
             "Re-download or re-export the file.",
         )
-    if _rms(out) < _SILENT_RMS:
+    if _rms(samples) < _SILENT_RMS:
         raise MediaError(
             path,
             "its audio track is silent",
             "Check that this is the right file and that its sound was exported.",
         )
-    return Audio(bytes(out), SAMPLE_RATE)
+    return Audio(samples, SAMPLE_RATE)
 
 
 def _expected_seconds(
@@ -168,13 +172,12 @@ def _wav_shortfall(path: Path) -> int:
             file.seek(length + (length & 1), 1)
 
 
-def _rms(pcm: bytearray) -> float:
-    """Root mean square of int16 samples, over a strided subset for speed."""
-    samples = array("h")
-    samples.frombytes(bytes(pcm[: len(pcm) - len(pcm) % 2]))
+def _rms(pcm: bytes) -> float:
+    """Root mean square of int16 samples, over a strided subset for speed (no copy)."""
+    samples = memoryview(pcm)[: len(pcm) - len(pcm) % 2].cast("h")
     step = max(1, len(samples) // 200_000)
     picked = samples[::step]
-    return math.sqrt(sum(s * s for s in picked) / len(picked)) if picked else 0.0
+    return math.sqrt(sum(s * s for s in picked) / len(picked)) if len(picked) else 0.0
 
 
 def _reason(error: BaseException) -> str:

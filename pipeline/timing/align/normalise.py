@@ -16,7 +16,7 @@ letter-to-sound rules. So no word can make a paragraph fail for being unknown.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 Spoken = tuple[str, ...]
 
@@ -154,7 +154,7 @@ _ABBREVIATIONS: dict[str, list[list[str]]] = {
     "i.e": [["that", "is"], ["i", "e"]],
     "approx": [["approximately"]],
     "dept": [["department"]],
-    "no": [["number"], ["no"]],
+    "no": [["no"], ["number"]],  # "No." ends sentences more often than it numbers
     "fig": [["figure"]],
     "&": [["and"]],
     "+": [["plus"]],
@@ -235,6 +235,36 @@ def _roman(text: str) -> int:
         following = _ROMAN[text[i + 1]] if i + 1 < len(text) else 0
         total += -value if value < following else value
     return total
+
+
+# Words of the sound descriptions captioners put in parentheses ("(laughs)",
+# "(upbeat music)"); anything in square brackets is taken as one regardless.
+_SOUND_WORDS = frozenset(
+    "music musical playing plays upbeat gentle soft dramatic applause applauding clapping"
+    " laughter laughs laughing chuckles chuckling coughs coughing cough sighs sighing"
+    " inaudible indistinct unintelligible crosstalk silence pause pauses noise noises"
+    " background beep beeping bell rings ringing speaks speaking foreign language"
+    " sound sounds effect effects audience cheering cheers breathing inhales exhales".split()
+)
+
+
+def transcript_forms(tokens: Sequence[str]) -> tuple[tuple[Spoken, ...], ...]:
+    """``spoken_forms`` of every token, except that sound descriptions are silent:
+    ``[MUSIC PLAYING]`` and ``(laughs)`` describe audio, nobody says them."""
+    silent = [False] * len(tokens)
+    start: int | None = None
+    for i, token in enumerate(tokens):
+        if start is None and token.lstrip("\"'“‘").startswith(("[", "(")):
+            start = i
+        if start is not None and token.rstrip(_TRAILING + "\"'”’").endswith(("]", ")")):
+            span = tokens[start : i + 1]
+            bracket = span[0].lstrip("\"'“‘")[0]
+            words = [_strip(t).strip("[]()").lower() for t in span]
+            if bracket == "[" or all(w in _SOUND_WORDS for w in words if w):
+                for k in range(start, i + 1):
+                    silent[k] = True
+            start = None
+    return tuple(() if quiet else spoken_forms(t) for t, quiet in zip(tokens, silent, strict=True))
 
 
 def spoken_forms(token: str) -> tuple[Spoken, ...]:
