@@ -305,3 +305,18 @@ def test_manifest_rows_that_match_no_input_are_warned_with_their_line(
     assert "manifest.csv:4:" in result.stderr and "missing.txt" in result.stderr
     report = json.loads((out / "run-report.json").read_text())
     assert len(report["warnings"]) == 2
+
+
+def test_a_caption_file_deleted_by_hand_is_made_again(tmp_path: Path, pool: list[str]) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, pool, 2)
+    run(str(inputs), "--out", str(out), "--no-tags", "--jobs", "1")
+    before = tree(out)
+    (out / "captions" / "step-1.srt").unlink()
+    run(str(inputs), "--out", str(out), "--no-tags", "--jobs", "1")
+    report = json.loads((out / "run-report.json").read_text())
+    assert {d["doc_id"]: d["status"] for d in report["documents"]} == {
+        "step-0": "unchanged",
+        "step-1": "done",
+    }
+    assert tree(out) == before

@@ -376,16 +376,18 @@ def _sha256(path: Path) -> str:
 
 
 def _record_intact(out_dir: Path, known: dict[str, Any]) -> bool:
-    """The record the state describes is still the one on disk."""
+    """The record the state describes is still the one on disk, and its outputs are
+    all there (a caption file deleted by hand is made again)."""
     path = record_path(out_dir, known["summary"]["doc_id"])
     try:
         stat = path.stat()
     except OSError:
         return False
-    return bool(
-        stat.st_size == known.get("record_size")
-        and stat.st_mtime_ns == known.get("record_mtime_ns")
-    )
+    if stat.st_size != known.get("record_size"):
+        return False
+    if stat.st_mtime_ns != known.get("record_mtime_ns"):
+        return False
+    return all((out_dir / name).is_file() for name in known.get("outputs", ()))
 
 
 # --- the run ---------------------------------------------------------------------
