@@ -146,3 +146,53 @@ def test_help_shows_no_type_names_for_flags() -> None:
     assert result.exit_code == 0
     assert "<bool>" not in result.output
     assert "--json" in result.output
+
+
+def test_a_one_paragraph_transcript_keeps_its_cues_within_the_speed_limit(tmp_path: Path) -> None:
+    from pipeline.captions import PROFILES, build_cues, measure
+    from pipeline.ingest import parse_transcript
+    from pipeline.timing import segment
+
+    texts = [
+        "Parent-infant psychotherapy, interpersonal psychotherapy, cognitive-behavioural"
+        " approaches, mentalization-based interventions and psychoeducational programmes"
+        " are increasingly recommended internationally.",
+        "Hello.",
+        "So. Yes. Right, OK, well, I think that's it, thank you all very much for coming.",
+        "The NHS, the WHO, UNICEF and the NSPCC published 12 reports in 2019 and 2020.",
+    ]
+    for text in texts:
+        transcript = parse_transcript(f"Skip to 0 minutes and 4 seconds {text}\n")
+        timeline = segment(transcript).timeline
+        assert timeline.end_estimated
+        quality = measure(build_cues(transcript, timeline), PROFILES["default"])
+        assert quality.over_max_speed == 0, (text, quality)
+
+
+def test_inputs_from_two_roots_with_the_same_layout_name_the_way_out(tmp_path: Path) -> None:
+    sample = ROOT / "transcripts" / "babies-in-mind" / "methods-of-working-first-year.txt"
+    for root in ("one", "two"):
+        folder = tmp_path / root / "course"
+        folder.mkdir(parents=True)
+        (folder / "step.txt").write_text(sample.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(tmp_path / "one"), str(tmp_path / "two")])
+    assert result.exit_code == 1
+    assert "its document id 'course/step' is already used by" in result.stderr
+    assert "separate --out folders" in result.stderr
+
+
+def test_moving_the_input_folder_changes_no_output_byte(tmp_path: Path) -> None:
+    sample = ROOT / "transcripts" / "babies-in-mind" / "methods-of-working-first-year.txt"
+    outputs = []
+    for place in ("here", "there/deeper"):
+        folder = tmp_path / place / "transcripts" / "course"
+        folder.mkdir(parents=True)
+        (folder / "step.txt").write_text(sample.read_text(encoding="utf-8"), encoding="utf-8")
+        out = tmp_path / f"out-{len(outputs)}"
+        result = runner.invoke(
+            app, ["captions", str(folder.parent), "--out", str(out), "--no-tags", "-q"]
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append((out / "captions" / "course" / "step.vtt").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"source: course/step.txt" in outputs[0]
