@@ -23,6 +23,31 @@ from pipeline.model import Issue, Transcript
 
 SUFFIXES = (".txt", ".vtt", ".srt")
 MAX_BYTES = 20 * 1024 * 1024
+# Containers of the video or audio a transcript may be timed from (what PyAV decodes).
+MEDIA_SUFFIXES = (
+    ".mp4",
+    ".m4a",
+    ".m4v",
+    ".mov",
+    ".mkv",
+    ".webm",
+    ".mp3",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".flac",
+    ".wav",
+    ".aac",
+)
+
+
+def media_beside(path: Path) -> Path | None:
+    """A video or audio file with the transcript's stem, in its folder."""
+    for suffix in MEDIA_SUFFIXES:
+        for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+            if candidate.is_file():
+                return candidate
+    return None
 
 
 def read_transcript(

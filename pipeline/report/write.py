@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from pipeline import __version__
 from pipeline.captions.profiles import Profile
 from pipeline.files import write_text_atomic
+from pipeline.ingest.sources import media_beside
 from pipeline.model import DocumentResult
 from pipeline.report.names import href, page_name, relative_link
 from pipeline.report.pages import (
@@ -45,19 +46,6 @@ DOCS_DIR = "docs"
 STAMP_FILE = ".stamp"
 RUN_REPORT_FILE = "run-report.json"
 MAX_PENDING = 8  # pages rendered but not yet on disk
-MEDIA_SUFFIXES = (
-    ".mp4",
-    ".m4a",
-    ".mov",
-    ".mkv",
-    ".webm",
-    ".mp3",
-    ".ogg",
-    ".opus",
-    ".oga",
-    ".flac",
-    ".wav",
-)
 AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".ogg", ".opus", ".oga", ".flac", ".wav"})
 
 
@@ -135,12 +123,7 @@ def _local_media(result: DocumentResult, input_path: str) -> Path | None:
         for candidate in candidates:
             if candidate.is_file():
                 return candidate
-    source = Path(input_path)
-    for suffix in MEDIA_SUFFIXES:
-        for candidate in (source.with_suffix(suffix), source.with_suffix(suffix.upper())):
-            if candidate.is_file():
-                return candidate
-    return None
+    return media_beside(Path(input_path))
 
 
 def _source_lines(input_path: str, result: DocumentResult) -> dict[int, str]:

@@ -26,7 +26,7 @@ from pipeline.clock import format_clock
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.files import write_text_atomic
 from pipeline.ingest.manifest import MANIFEST_NAME, Entry, manifest_issues, read_manifest
-from pipeline.ingest.sources import discover, doc_id_for, find_root
+from pipeline.ingest.sources import discover, doc_id_for, find_root, media_beside
 from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
 from pipeline.run.codec import from_data, to_data
 from pipeline.run.document import (
@@ -53,19 +53,6 @@ STATE_FILE = ".state.json"
 LOCK_FILE = ".lock"
 REPORT_FILE = "run-report.json"
 CANDIDATES_FILE = Path("review") / "candidates.csv"
-MEDIA_SUFFIXES = (
-    ".mp4",
-    ".m4a",
-    ".mov",
-    ".mkv",
-    ".webm",
-    ".mp3",
-    ".ogg",
-    ".opus",
-    ".oga",
-    ".flac",
-    ".wav",
-)
 
 # Statuses in the run report.
 DONE, UNCHANGED, FAILED, REMOVED = "done", "unchanged", "failed", "removed"
@@ -269,7 +256,7 @@ def sources(
                 origin = origin if duration is not None else None
             media = inputs.media if single and inputs.media else entry.media
             if media is None:
-                media = _media_beside(path)
+                media = media_beside(path)
             yield Source(path, root, doc_id, duration, entry.video_url, media, origin)
 
 
@@ -298,15 +285,6 @@ def manifest_warnings(inputs: Inputs, found: set[str]) -> list[str]:
     for path, root in manifests(inputs):
         warnings.extend(manifest_issues(path, root, found))
     return warnings
-
-
-def _media_beside(path: Path) -> Path | None:
-    """A video or audio file with the transcript's stem, in its folder."""
-    for suffix in MEDIA_SUFFIXES:
-        for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
-            if candidate.is_file():
-                return candidate
-    return None
 
 
 def plan_run(

@@ -6,13 +6,14 @@ process) times every token of a list of ``ParagraphText`` in it and returns an
 text normaliser.
 """
 
+from pipeline.ingest.sources import MEDIA_SUFFIXES
 from pipeline.timing.align.aligner import (
     Aligner,
     Alignment,
     ParagraphAlignment,
     ParagraphText,
 )
-from pipeline.timing.align.media import MEDIA_SUFFIXES, Audio, MediaError, decode_audio
+from pipeline.timing.align.media import Audio, MediaError, decode_audio
 from pipeline.timing.align.normalise import Pronouncer, spoken_forms, transcript_forms
 
 __all__ = [

@@ -23,21 +23,6 @@ import av.error
 from pipeline.errors import PipelineError
 
 SAMPLE_RATE = 16_000
-MEDIA_SUFFIXES = (
-    ".mp4",
-    ".m4a",
-    ".m4v",
-    ".mov",
-    ".mkv",
-    ".webm",
-    ".mp3",
-    ".ogg",
-    ".oga",
-    ".opus",
-    ".flac",
-    ".wav",
-    ".aac",
-)
 # A decoded stream this much shorter than the container says it is was cut off.
 _TRUNCATED_SHARE = 0.9
 # Below this RMS (about -60 dBFS) there is nothing an aligner could hear.
