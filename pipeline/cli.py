@@ -565,9 +565,11 @@ def _mention_line(mention: Any) -> str:
     when = format_clock(mention.start_ms) if mention.start_ms is not None else "-"
     where = f"¶{mention.paragraph}" if mention.paragraph is not None else mention.part
     canonical = f" -> {mention.canonical_id}" if mention.canonical_id else ""
+    confidence = mention.confidence
+    sure = f" {confidence:.2f}" if confidence is not None else ""
     return (
         f"{mention.doc_id}  {when:>7}  {where:<16}  {mention.label:<12}  {mention.text}"
-        f"{canonical}  [{mention.source}]"
+        f"{canonical}  [{mention.source}{sure}]"
     )
 
 

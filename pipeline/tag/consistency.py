@@ -109,6 +109,16 @@ def _sentence_start(text: str, start: int) -> bool:
     return not before or before.endswith(_OPENERS) or before.endswith("—")
 
 
+_TITLES = frozenset(
+    "Dr Dr. Doctor Professor Prof Prof. Mr Mr. Mrs Mrs. Ms Ms. Sir Dame Lady Lord".split()
+)
+
+
+def _persons(name: str) -> bool:
+    """ "Professor Asante's", "Ramírez's": a person's group or lab, not a programme."""
+    return name.endswith(("'s", "’s")) or name.split()[0] in _TITLES
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop sentence openers and a trailing possessive or connector from a name."""
     name = text[start:end]
@@ -144,7 +154,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
     ),
 ]
 _SUCH_AS = re.compile(
-    rf"\b(?P<head>{_HEAD})\s+(?:[\w-]+\s+){{0,2}}?(?:such\s+as|like|including|called)\s+"
+    rf"\b(?P<head>{_HEAD})\s+(?:[\w-]+\s+){{0,2}}?(?:such\s+as|like|including)\s+"
     rf"(?P<names>(?:the\s+)?{_NAME}(?:\s*(?:,|and|or|,\s*and)\s+(?:the\s+)?{_NAME})*)"
 )
 _QUOTED = re.compile(rf"{_CALLED}\s+[\"“‘](?P<name>[{_UPPER}][^\"”’]{{1,60}}?)[\"”’]")
@@ -158,7 +168,7 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
         for kind, pattern, strength in _PATTERNS:
             for m in pattern.finditer(text):
                 start, end = _trim(text, m.start("name"), m.end("name"))
-                if start >= end:
+                if start >= end or _persons(text[start:end]):
                     continue
                 value = strength
                 if kind == "called":

@@ -1,0 +1,277 @@
+"""Intervention names the text introduces, document-level consistency, and the figures
+on the frozen test set (tests/tagsets/test) as targets.
+
+The pattern and consistency rules are plain functions over the document's texts and
+entity spans (``pipeline.tag.consistency``): most tests give them texts and stand-in
+model spans directly; the ones marked ``model`` run the real English model.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import Settings
+from pipeline.tag.consistency import (
+    INTERVENTION,
+    THRESHOLD,
+    Ent,
+    apply,
+    find_evidence,
+    short_form,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIELD = "Parents and their babies, mothers and families, in pregnancy and after birth."
+
+
+def ents_for(texts: list[str], marks: dict[str, str]) -> list[Ent]:
+    """Stand-in model spans: every occurrence of each text in ``marks``, with its label."""
+    out = []
+    for part, text in enumerate(texts):
+        for name, label in marks.items():
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+                if not any(e.part == part and e.start < m.end() and m.start() < e.end for e in out):
+                    out.append(Ent(part, m.start(), m.end(), label))
+    return out
+
+
+def run(
+    *texts: str, marks: dict[str, str] | None = None, domain: bool = True
+) -> list[tuple[str, str, str]]:
+    """(text, label, source) of every span after consistency, in order."""
+    parts = list(texts)
+    resolved, _ = apply(parts, ents_for(parts, marks or {}), domain=domain)
+    return [(parts[e.part][e.start : e.end], e.label, e.source) for e in resolved]
+
+
+def interventions(*texts: str, **kwargs: object) -> list[str]:
+    return [t for t, label, _ in run(*texts, **kwargs) if label == INTERVENTION]  # type: ignore[arg-type]
+
+
+# --- patterns ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("We call it the Bluebell Steps programme, and it runs weekly.", "Bluebell Steps"),
+        ("Our health visitors run Chatterbox groups across the county.", "Chatterbox"),
+        ("Tell us about the app. It's an app called Nestling, for new parents.", "Nestling"),
+        ("She was referred to a text service known as Bump Buddy last year.", "Bump Buddy"),
+        (
+            "We run a debrief service that the women themselves named Birth Reflections.",
+            "Birth Reflections",
+        ),
+        ("Bookstart is a book-gifting programme run by a charity.", "Bookstart"),
+        ("Other parent groups such as Little Owls and Tiny Talkers meet there.", "Little Owls"),
+        ("Other parent groups such as Little Owls and Tiny Talkers meet there.", "Tiny Talkers"),
+        ('The approach known as "Share, Chat, Wonder" is used in sessions.', "Share, Chat, Wonder"),
+    ],
+)
+def test_each_pattern_finds_the_name(text: str, name: str) -> None:
+    assert name in interventions(text, FIELD)
+
+
+def test_pattern_mentions_have_source_and_confidence() -> None:
+    parts = ["We call it the Bluebell Steps programme.", FIELD]
+    resolved, review = apply(parts, [], domain=True)
+    (found,) = [e for e in resolved if e.label == INTERVENTION]
+    assert (found.source, found.entry_id) == ("pattern", "")
+    assert found.confidence is not None and found.confidence >= THRESHOLD
+    assert review == []
+
+
+def test_evidence_kinds() -> None:
+    kinds = {
+        (e.name, e.kind) for e in find_evidence(["an app called Kitefly, and the Kitefly app"])
+    }
+    assert kinds == {("Kitefly", "called"), ("Kitefly", "head")}
+
+
+# --- boundaries ----------------------------------------------------------------------
+
+
+def test_no_leading_preposition_or_article() -> None:
+    assert interventions("In the Bluebell Steps programme, parents meet.", FIELD) == [
+        "Bluebell Steps"
+    ]
+    assert interventions("And the Calm Corners programme helps.", FIELD) == ["Calm Corners"]
+
+
+def test_no_trailing_head_noun_or_verb() -> None:
+    found = interventions("There is an app called Nestling which sends messages.", FIELD)
+    assert found == ["Nestling"]
+    found = interventions("A group known as Harbour Parents meets monthly.", FIELD)
+    assert found == ["Harbour Parents"]
+
+
+def test_model_span_with_the_head_noun_is_replaced_by_the_name() -> None:
+    spans = run(
+        "I was referred to the Harbour Parents scheme, which pairs you with a parent.",
+        FIELD,
+        marks={"Harbour Parents scheme": "ORG"},
+    )
+    assert ("Harbour Parents", INTERVENTION, "pattern") in spans
+    assert not [s for s in spans if s[1] == "ORG"]
+
+
+# --- near misses ---------------------------------------------------------------------
+
+
+def test_a_persons_name_before_group_is_not_an_intervention() -> None:
+    texts = ["Dr Raj Patel leads the work.", "The Patel group found the same thing.", FIELD]
+    assert interventions(*texts, marks={"Raj Patel": "PERSON"}) == []
+    assert interventions("Professor Asante's group ran the trial.", FIELD) == []
+
+
+def test_a_programming_language_before_course_is_not_an_intervention() -> None:
+    lecture = (
+        "In this computing lecture, I took a Python course years ago, and a Rust course later.",
+        "Memory safety matters in systems code.",
+    )
+    assert interventions(*lecture, domain=False) == []
+    # Not even in the field: a platform with a group is a chat group.
+    assert interventions("The parents set up a WhatsApp group.", FIELD) == []
+
+
+def test_a_person_called_is_not_an_intervention() -> None:
+    spans = run("It was a woman called Amal who named it. Amal was Eritrean.", FIELD)
+    assert ("Amal", "PERSON", "model") in spans
+    assert not [s for s in spans if s[1] == INTERVENTION]
+
+
+def test_outside_the_field_programmes_are_not_interventions() -> None:
+    texts = ["The Apollo programme and a programme called Coral Reef Watch.", "Reefs bleach."]
+    assert interventions(*texts, domain=False) == []
+
+
+def test_weak_evidence_is_a_review_candidate_not_a_mention() -> None:
+    parts = ["We visited the Kestrel class on Monday.", FIELD]
+    resolved, review = apply(parts, [], domain=True)
+    assert not [e for e in resolved if e.label == INTERVENTION]
+    assert [parts[e.part][e.start : e.end] for e in review] == ["Kestrel"]
+    assert review[0].confidence is not None and review[0].confidence < THRESHOLD
+
+
+# --- consistency ---------------------------------------------------------------------
+
+
+def test_name_introduced_once_is_the_intervention_when_used_bare() -> None:
+    spans = run(
+        "Tell us about the app. I think it's called Nestling.",
+        "Nestling sends a short message every few days.",
+        "One dad said Nestling was the first thing he opened.",
+        FIELD,
+        marks={"Nestling": "PERSON"},
+    )
+    assert [s for s in spans if s[0] == "Nestling"] == [("Nestling", INTERVENTION, "pattern")] * 3
+
+
+def test_short_form_of_an_established_name() -> None:
+    assert short_form("Bluebell Steps") == "Bluebell"
+    assert short_form("Little Owls") is None  # too common a word to stand alone
+    assert short_form("Nestling") is None
+    spans = run(
+        "We call it the Bluebell Steps programme.",
+        "When we started Bluebell, the parents set up their own group.",
+        FIELD,
+        marks={"Bluebell": "ORG"},
+    )
+    assert ("Bluebell", INTERVENTION, "pattern") in spans
+    assert ("Bluebell", "ORG", "model") not in spans
+
+
+def test_gazetteer_name_carries_over_with_its_id() -> None:
+    parts = [
+        "Mellow Babies is group-based.",
+        "Later, MELLOW BABIES and Mellow Babies again.",
+        FIELD,
+    ]
+    ents = [
+        Ent(0, 0, 13, INTERVENTION, "mellow-babies", "gazetteer"),
+        Ent(1, 25, 38, "PERSON"),
+    ]
+    resolved, _ = apply(parts, ents, domain=True)
+    later = [e for e in resolved if e.part == 1]
+    assert [(e.start, e.label, e.entry_id, e.source) for e in later] == [
+        (25, INTERVENTION, "mellow-babies", "gazetteer")
+    ]
+
+
+def test_a_longer_organisation_name_is_not_cut_into() -> None:
+    spans = run(
+        "I was referred to the Harbour Parents scheme.",
+        "It is run by the Harbour Parents Trust in the city.",
+        FIELD,
+        marks={"Harbour Parents Trust": "ORG"},
+    )
+    assert ("Harbour Parents Trust", "ORG", "model") in spans
+
+
+def test_full_name_makes_a_later_surname_the_same_person() -> None:
+    spans = run(
+        "My colleague Zoë Marsh did most of the work.",
+        "Marsh was very firm about cheap phones.",
+        marks={"Zoë Marsh": "PERSON", "Marsh": "ORG"},
+    )
+    assert ("Marsh", "PERSON", "model") in spans
+    assert ("Marsh", "ORG", "model") not in spans
+
+
+def test_a_model_org_that_reads_as_a_person() -> None:
+    spans = run(
+        "In the sixties Tony Hoare introduced the null reference.",
+        "Rust started as a project of Graydon Hoare, no relation.",
+        marks={"Tony Hoare": "ORG", "Graydon Hoare": "ORG"},
+    )
+    assert ("Tony Hoare", "PERSON", "model") in spans
+    assert ("Graydon Hoare", "PERSON", "model") in spans
+
+
+def test_label_repairs_for_landforms_and_software() -> None:
+    spans = run(
+        "We walked up Glen Roy. It crashed in Chrome, and Rust avoids that.",
+        marks={"Glen Roy": "PERSON", "Chrome": "PERSON"},
+    )
+    assert ("Glen Roy", "LOC", "model") in spans
+    assert ("Chrome", "PRODUCT", "model") in spans
+    assert ("Rust", "PRODUCT", "model") in spans
+
+
+# --- the frozen test set -------------------------------------------------------------
+
+TARGETS = {"INTERVENTION": (0.9, 0.8), "PERSON": (0.85, 0.85), "ORG": (0.85, 0.85)}
+NEW_TARGET = (0.9, 0.7)  # interventions the gazetteer does not list: precision, recall
+
+
+@pytest.mark.model
+def test_targets_on_the_frozen_test_set() -> None:
+    """The issue's targets, measured on tests/tagsets/test (never tuned on)."""
+    from pipeline.tag.evaluate import NEW, evaluate, known_names, scores, split_interventions
+
+    test_set = ROOT / "tests" / "tagsets" / "test"
+    evaluation = evaluate(test_set, [test_set], Settings(media=False))
+    assert len(evaluation.comparisons) == 9 and not evaluation.unmatched
+    by_label = {s.label: s for s in scores(evaluation.comparisons)}
+    for label, (precision, recall) in TARGETS.items():
+        assert by_label[label].precision >= precision, label
+        assert by_label[label].recall >= recall, label
+    split = [split_interventions(c, known_names()) for c in evaluation.comparisons]
+    new = {s.label: s for s in scores(split)}[NEW]
+    assert new.precision >= NEW_TARGET[0] and new.recall >= NEW_TARGET[1]
+    words = 0
+    stray = 0
+    for path in sorted(test_set.glob("*.txt")):
+        if path.stem in (
+            "coral-reef-lecture",
+            "data-pipelines-interview",
+            "roman-archaeology-lecture",
+            "exoplanet-panel",
+        ):
+            words += len(path.read_text(encoding="utf-8").split())
+            (comparison,) = [c for c in evaluation.comparisons if c.name == path.stem]
+            stray += sum(n for k, n in comparison.fp.items() if k[2] == INTERVENTION)
+    assert stray <= words / 10_000
