@@ -275,3 +275,64 @@ def test_targets_on_the_frozen_test_set() -> None:
             (comparison,) = [c for c in evaluation.comparisons if c.name == path.stem]
             stray += sum(n for k, n in comparison.fp.items() if k[2] == INTERVENTION)
     assert stray <= words / 10_000
+
+
+def test_a_one_word_person_after_a_place_preposition_is_a_place() -> None:
+    spans = run(
+        "José had moved from Porto a year before. In the sixties Tony Hoare spoke.",
+        "I said to Tony that it worked.",
+        marks={"Porto": "PERSON", "Tony Hoare": "PERSON", "Tony": "PERSON"},
+    )
+    assert ("Porto", "GPE", "model") in spans
+    assert ("Tony", "PERSON", "model") in spans
+
+
+def test_an_act_is_a_law() -> None:
+    spans = run(
+        "Congress passed the Emergency Economic Stabilization Act.",
+        marks={"Emergency Economic Stabilization Act": "ORG"},
+    )
+    assert spans == [("Emergency Economic Stabilization Act", "LAW", "model")]
+
+
+def test_a_name_followed_by_a_verb_loses_the_verb() -> None:
+    import spacy
+
+    from pipeline.tag.rules import entity_cleanup
+
+    nlp = spacy.blank("en")
+    doc = nlp("Then Tony Hoare introduced the null reference.")
+    from spacy.tokens import Span
+
+    doc.ents = [Span(doc, 1, 4, label="PERSON")]
+    assert [(e.text, e.label_) for e in entity_cleanup(doc).ents] == [("Tony Hoare", "PERSON")]
+
+
+def test_eval_reports_each_source_and_unlisted_interventions() -> None:
+    from collections import Counter
+
+    from pipeline.model import Mention
+    from pipeline.tag.evaluate import NEW, compare, scores, source_scores, split_interventions
+
+    def mention(text: str, label: str, source: str) -> Mention:
+        return Mention("", "d", None, 0, 0, len(text), text, label, None, None, (), source)
+
+    found = [
+        mention("Nestling", "INTERVENTION", "pattern"),
+        mention("Kestrel", "INTERVENTION", "pattern"),
+        mention("Triple P", "INTERVENTION", "gazetteer"),
+        mention("Marsh", "PERSON", "model"),
+    ]
+    gold = Counter({(0, "nestling", "INTERVENTION"): 1, (0, "triple p", "INTERVENTION"): 1})
+    predicted = Counter((0, m.text.lower(), m.label) for m in found)
+    comparison = compare("d", gold, predicted, found)
+    assert source_scores([comparison]) == [
+        ("gazetteer", "INTERVENTION", 1, 1),
+        ("gazetteer", "ALL", 1, 1),
+        ("pattern", "INTERVENTION", 2, 1),
+        ("pattern", "ALL", 2, 1),
+        ("model", "PERSON", 1, 0),
+        ("model", "ALL", 1, 0),
+    ]
+    split = {s.label: s for s in scores([split_interventions(comparison, frozenset({"triple p"}))])}
+    assert (split[NEW].tp, split[NEW].fp, split[NEW].fn) == (1, 1, 0)
