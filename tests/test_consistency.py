@@ -336,3 +336,23 @@ def test_eval_reports_each_source_and_unlisted_interventions() -> None:
     ]
     split = {s.label: s for s in scores([split_interventions(comparison, frozenset({"triple p"}))])}
     assert (split[NEW].tp, split[NEW].fp, split[NEW].fn) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("texts", "name"),
+    [
+        # apposition, after and before the name
+        (["We set up Juniper Dads, a weekly peer group, in the spring."], "Juniper Dads"),
+        (["Mums come to our evening drop-in, Lullaby Lane, on Fridays."], "Lullaby Lane"),
+        # a modifier between the name and its head, with the name recurring
+        (["We run Rockpool language groups.", "Rockpool is popular."], "Rockpool"),
+        # quoted, with a head noun after the closing quote
+        (["The “Little Acorns” programme started last year."], "Little Acorns"),
+    ],
+)
+def test_apposition_modifier_and_quoted_names(texts: list[str], name: str) -> None:
+    assert name in interventions(*texts, FIELD)
+
+
+def test_a_verb_between_a_name_and_group_is_no_modifier() -> None:
+    assert interventions("Then Amina runs the group on Tuesdays.", FIELD) == []

@@ -71,7 +71,8 @@ HEAD_NOUNS = (
     "programmes programme programs program groups group classes class apps app services"
     " service schemes scheme clinics clinic courses course therapy therapies interventions"
     " intervention visits sessions session helpline helplines meetings meeting project"
-    " initiative initiatives club clubs approach model walks walk café cafe text"
+    " initiative initiatives club clubs approach model walks walk café cafe text drop-in"
+    " workshop workshops pathway chatbot website podcast newsletter forum"
 ).split()
 _HEAD = r"(?:" + "|".join(HEAD_NOUNS) + r")"
 # Nouns for people: "a mum called Amal" names a person, not a service.
@@ -135,12 +136,33 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 # Patterns: (kind, regex, strength). The name is group "name"; "head" when present.
 _CALLED = r"(?:called|known\s+as|named|what\s+we\s+call|we\s+call\s+it|call\s+it|we\s+call)"
+_OPEN_Q = '["“‘]?'
+_CLOSE_Q = '["”’]?'
+# A lower-case word between a name and its head noun ("Chatterbox language groups",
+# "a walking group"): not a function word, not a verb in -s or -ed ("Amina runs the group").
+_MODIFIER = (
+    r"(?!(?:the|a|an|and|or|but|of|to|is|was|are|were|has|had|have|for|with|in|on|at|it|"
+    r"that|which|who|we|they|our|their|this|these|those|so|as|by|from|into|about|not)\b)"
+    r"[a-z][a-z-]*(?<![^s]s)(?<!ed)"
+)
 _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
-    ("head", re.compile(rf"(?<![\w’'])(?P<name>{_NAME})\s+(?P<head>{_HEAD})\b"), 0.6),
+    (
+        "head",
+        re.compile(rf"(?<![\w’']){_OPEN_Q}(?P<name>{_NAME}){_CLOSE_Q}\s+(?P<head>{_HEAD})\b"),
+        0.6,
+    ),
+    (
+        "modified",
+        re.compile(
+            rf"(?<![\w’']){_OPEN_Q}(?P<name>{_NAME}){_CLOSE_Q}\s+(?:{_MODIFIER}\s+){{1,2}}"
+            rf"(?P<head>{_HEAD})\b"
+        ),
+        0.4,
+    ),
     (
         "called",
         re.compile(
-            rf"\b{_CALLED}\s+(?:the\s+)?[\"“‘]?(?P<name>{_NAME})(?:\s+(?P<head>{_HEAD})\b)?"
+            rf"\b{_CALLED}\s+(?:the\s+)?{_OPEN_Q}(?P<name>{_NAME})(?:\s+(?P<head>{_HEAD})\b)?"
         ),
         0.45,
     ),
@@ -152,6 +174,25 @@ _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
         ),
         0.6,
     ),
+    # Apposition: "Tidewater Mums, a peer support group," / "our walking group, Buggy Blokes,"
+    (
+        "apposition",
+        re.compile(
+            rf"(?<![\w’'])(?P<name>{_NAME}),\s+(?:a|an|our|the|their)\s+"
+            rf"(?:[\w-]+\s+){{0,3}}?(?P<head>{_HEAD})\b"
+        ),
+        0.6,
+    ),
+    (
+        "apposition",
+        re.compile(
+            rf"\b(?:a|an|our|the|their)\s+(?:[\w-]+\s+){{0,3}}?(?P<head>{_HEAD}),\s+"
+            rf"{_OPEN_Q}(?P<name>{_NAME}){_CLOSE_Q}\s*[,.;:—–-]"
+        ),
+        0.6,
+    ),
+    # Quoted capitalised words on their own: weak, but they add up with other evidence.
+    ("quoted", re.compile(rf"[\"“‘](?P<name>{_NAME})[\"”’]"), 0.3),
 ]
 _SUCH_AS = re.compile(
     rf"\b(?P<head>{_HEAD})\s+(?:[\w-]+\s+){{0,2}}?(?:such\s+as|like|including)\s+"
@@ -251,7 +292,7 @@ def score(
             confidence *= 0.1  # "the Patel group" after "Dr Raj Patel"
         if any(_after_title_or_possessive(texts[e.part], e.start, e.end) for e in items):
             confidence *= 0.1  # "Professor Asante's group"
-        weak = all(e.kind in ("head", "definition") for e in items)
+        weak = all(e.kind not in ("called", "such_as") for e in items)
         if weak and label_of.get(name) in ("GPE", "NORP", "LOC", "DATE"):
             confidence *= 0.2  # "the Leeds group", "Polish families"
         if name.isupper() and len(name) <= 5:
