@@ -389,3 +389,9 @@ def test_apposition_modifier_and_quoted_names(texts: list[str], name: str) -> No
 
 def test_a_verb_between_a_name_and_group_is_no_modifier() -> None:
     assert interventions("Then Amina runs the group on Tuesdays.", FIELD) == []
+
+
+def test_places_before_another_names_head_are_not_an_intervention() -> None:
+    texts = ["In England, Wales and Northern Ireland, the Healthy Start scheme helps.", FIELD]
+    marks = {"England": "GPE", "Wales": "GPE", "Northern Ireland": "GPE"}
+    assert interventions(*texts, marks=marks) == ["Healthy Start"]

@@ -179,14 +179,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
         "apposition",
         re.compile(
             rf"(?<![\w’'])(?P<name>{_NAME}),\s+(?:a|an|our|the|their)\s+"
-            rf"(?:[\w-]+\s+){{0,3}}?(?P<head>{_HEAD})\b"
+            rf"(?:[a-z][\w-]*\s+){{0,3}}?(?P<head>{_HEAD})\b"
         ),
         0.6,
     ),
     (
         "apposition",
         re.compile(
-            rf"\b(?:a|an|our|the|their)\s+(?:[\w-]+\s+){{0,3}}?(?P<head>{_HEAD}),\s+"
+            rf"\b(?:a|an|our|the|their)\s+(?:[a-z][\w-]*\s+){{0,3}}?(?P<head>{_HEAD}),\s+"
             rf"{_OPEN_Q}(?P<name>{_NAME}){_CLOSE_Q}\s*[,.;:—–-]"
         ),
         0.6,
@@ -293,13 +293,23 @@ def score(
         if any(_after_title_or_possessive(texts[e.part], e.start, e.end) for e in items):
             confidence *= 0.1  # "Professor Asante's group"
         weak = all(e.kind not in ("called", "such_as") for e in items)
-        if weak and label_of.get(name) in ("GPE", "NORP", "LOC", "DATE"):
-            confidence *= 0.2  # "the Leeds group", "Polish families"
+        if weak and (label_of.get(name) in _PLACE_LABELS or _all_places(name, label_of)):
+            confidence *= 0.2  # "the Leeds group", "Polish families", "Wales and Northern Ireland"
         if name.isupper() and len(name) <= 5:
             confidence *= 0.3  # "NHS apps", "UK programmes": a body or a place
 
         out[name] = round(confidence, 3)
     return out
+
+
+_PLACE_LABELS = frozenset({"GPE", "NORP", "LOC", "DATE"})
+
+
+def _all_places(name: str, label_of: dict[str, str]) -> bool:
+    """Every capitalised word of the name is (in) a place the model found."""
+    places = {w for text, label in label_of.items() if label in _PLACE_LABELS for w in text.split()}
+    words = [w for w in name.split() if w[:1].isupper()]
+    return bool(words) and all(w in places for w in words)
 
 
 def _after_title_or_possessive(text: str, start: int, end: int) -> bool:
