@@ -152,7 +152,8 @@ CHUNKS_SCHEMA = pa.schema(
         _col(
             "entity_texts",
             _STRINGS,
-            "Texts of the named entities in the chunk, deduplicated, in order of appearance.",
+            "Texts of the named entities (and of intervention names found by pattern, which"
+            " have no canonical id) in the chunk, deduplicated, in order of appearance.",
         ),
         _col(
             "entity_labels",
