@@ -9,6 +9,7 @@ model spans directly; the ones marked ``model`` run the real English model.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -395,3 +396,13 @@ def test_places_before_another_names_head_are_not_an_intervention() -> None:
     texts = ["In England, Wales and Northern Ireland, the Healthy Start scheme helps.", FIELD]
     marks = {"England": "GPE", "Wales": "GPE", "Northern Ireland": "GPE"}
     assert interventions(*texts, marks=marks) == ["Healthy Start"]
+
+
+def test_tag_lines_show_source_and_confidence() -> None:
+    from pipeline.cli import _mention_line
+    from pipeline.model import Mention
+
+    found = Mention("d#m0", "d", None, 3, 0, 8, "Nestling", INTERVENTION, None, None, (), "pattern")
+    line = _mention_line(replace(found, confidence=0.92))
+    assert line.endswith("Nestling  [pattern 0.92]")
+    assert _mention_line(found).endswith("Nestling  [pattern]")
