@@ -201,12 +201,31 @@ _SUCH_AS = re.compile(
 _QUOTED = re.compile(rf"{_CALLED}\s+[\"“‘](?P<name>[{_UPPER}][^\"”’]{{1,60}}?)[\"”’]")
 
 
+_HEAD_SET = frozenset(HEAD_NOUNS)
+_WORDS = re.compile(r"[a-zé-]+")
+_ANY_CALLED = re.compile(rf"\b{_CALLED}\b")
+_ANY_QUOTE = re.compile('["“‘]')
+
+
 def find_evidence(texts: Sequence[str]) -> list[Evidence]:
     """Every place in the document where the text introduces a capitalised name as an
     intervention-like thing, with the strength of that kind of evidence."""
     out: list[Evidence] = []
     for part, text in enumerate(texts):
+        # Cheap tests first: most paragraphs have no head noun, naming phrase or quote,
+        # and then the name patterns need not scan them.
+        lowered = text.lower()
+        has_head = not _HEAD_SET.isdisjoint(_WORDS.findall(lowered))
+        has_called = ("call" in lowered or "named" in lowered or "known as" in lowered) and (
+            _ANY_CALLED.search(text) is not None
+        )
+        has_quote = _ANY_QUOTE.search(text) is not None
+        if not (has_head or has_called or has_quote):
+            continue
         for kind, pattern, strength in _PATTERNS:
+            needed = {"called": has_called, "quoted": has_quote}.get(kind, has_head)
+            if not needed:
+                continue
             for m in pattern.finditer(text):
                 start, end = _trim(text, m.start("name"), m.end("name"))
                 if start >= end or _persons(text[start:end]):
@@ -222,7 +241,7 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
                     if m.group("head") == "class":
                         value = 0.3  # "the Kingfisher class": a school's name for a class
                 out.append(Evidence(part, start, end, text[start:end], kind, value))
-        for m in _SUCH_AS.finditer(text):
+        for m in _SUCH_AS.finditer(text) if has_head else ():
             names = m.group("names")
             at = m.start("names")
             for piece in re.split(r"(\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", names):
@@ -233,7 +252,7 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
                 start, end = _trim(text, start, end)
                 if start < end:
                     out.append(Evidence(part, start, end, text[start:end], "such_as", 0.8))
-        for m in _QUOTED.finditer(text):
+        for m in _QUOTED.finditer(text) if has_called and has_quote else ():
             start, end = m.start("name"), m.end("name")
             words = text[start:end].replace(",", " ").split()
             if words and all(w[:1].isupper() for w in words):
@@ -338,6 +357,8 @@ def _person_tokens(texts: Sequence[str], ents: Sequence[Ent]) -> set[str]:
 
 
 def _occurrences(text: str, name: str) -> list[tuple[int, int]]:
+    if name not in text:
+        return []  # most names are absent from most parts: skip the regex
     pattern = rf"(?<![\w’'-]){re.escape(name)}(?![\w-])"
     return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
 
@@ -547,6 +568,13 @@ PRODUCTS = frozenset(
 )
 
 
+_PRODUCT_RE = re.compile(
+    r"(?<![\w’'-])(?:"
+    + "|".join(re.escape(p) for p in sorted(PRODUCTS, key=len, reverse=True))
+    + r")(?![\w+#-])"
+)
+
+
 def _places(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """Label repairs on model spans: landforms are LOC, software is PRODUCT."""
     out = []
@@ -568,9 +596,9 @@ def _places(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     # The model misses most of them in running text (10 of 22 PRODUCT in the development
     # set: "Rust" eight times, "Python" twice): a capitalised occurrence that no other
     # span holds is the product.
-    for name in sorted(PRODUCTS):
-        for part, text in enumerate(texts):
-            for start, end in _occurrences(text, name):
-                if not any(e.part == part and e.start < end and start < e.end for e in out):
-                    out.append(Ent(part, start, end, "PRODUCT"))
+    for part, text in enumerate(texts):
+        for m in _PRODUCT_RE.finditer(text):
+            start, end = m.span()
+            if not any(e.part == part and e.start < end and start < e.end for e in out):
+                out.append(Ent(part, start, end, "PRODUCT"))
     return out
