@@ -96,8 +96,8 @@ PLATFORMS = frozenset(
     android iphone microsoft slack discord reddit mumsnet netmums python rust java
     javascript excel linux github""".split()
 )
-# Lower-case words before a name that make it a place, time or people's group
-# ("Tuesday's group" is caught by the possessive).
+# A name that opens with a weekday or month is a time: "the Monday group", "the
+# January course".
 _WEEKDAYS_MONTHS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march
     april may june july august september october november december""".split()
@@ -121,7 +121,7 @@ def _persons(name: str) -> bool:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop sentence openers and a trailing possessive or connector from a name."""
+    """Drop sentence openers ("In the ...") and a trailing connector from a name."""
     name = text[start:end]
     words = name.split()
     while words and (words[0] in _NOT_NAME_START or words[0].lower() in ("of", "and", "the")):
