@@ -487,3 +487,18 @@ def test_cli_eval_prints_per_label_table() -> None:
     assert "babies-in-mind-methods-of-working: P 1.000  R 1.000" in result.stdout
     assert re.search(r"^INTERVENTION\s+19\s+19\s+1\.000\s+1\.000\s+1\.000$", result.stdout, re.M)
     assert "no transcript found for this gold file" in result.stderr
+
+
+@pytest.mark.model
+def test_cli_eval_on_the_dev_set_reports_each_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.cli import app
+
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["eval", "--set", "dev"])
+    assert result.exit_code == 0, result.output
+    assert "health-visiting-app-interview: P" in result.stdout
+    assert "by whether the gazetteer lists the name" in result.stdout
+    assert re.search(r"^not listed\s+37\s", result.stdout, re.M)
+    assert re.search(r"^pattern\s+INTERVENTION\s+\d+\s+\d+\s+[01]\.\d{3}$", result.stdout, re.M)
+    bad = runner.invoke(app, ["eval", "--set", "train"])
+    assert bad.exit_code == 2 and "dev or test" in bad.output
