@@ -9,7 +9,8 @@ a fresh process so that one case's memory cannot inflate another's:
   model     our load_nlp (only ner), nlp.pipe(paragraphs), no rule components
   rules     our Tagger: model + entity cleanup + gazetteer + candidates + mentions
   components  seconds in each component over the same Docs, in one process: the cost
-            of the rules beside ner without the noise between separate runs
+            of the rules beside ner without the noise between separate runs (mention
+            assembly split into the document-level patterns and consistency and the rest)
 
 Peak memory is the largest sum of resident memory over the case's process tree
 (sampled every 20 ms; pages shared after fork count once per process, so it is an
@@ -200,8 +201,20 @@ def run_case(case: str, n_docs: int, words: int, model: str | None) -> dict[str,
 def _component_times(items: list[Any], n_words: int, name: str) -> dict[str, Any]:
     """Seconds in each component over the same Docs, one after the other, in one process:
     the cost of our rules relative to ner, free of the noise between separate runs."""
-    from pipeline.tag import Tagger, assemble, parts_of
+    from pipeline.tag import Tagger, assemble, consistency, parts_of
     from pipeline.tag.cache import record_of
+
+    spent = [0.0]
+    apply = consistency.apply
+
+    def timed_apply(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return apply(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+
+    consistency.apply = timed_apply  # type: ignore[assignment]
 
     tagger = Tagger(model=name)
     parts = [parts_of(t) for t, _, _ in items]
@@ -230,7 +243,9 @@ def _component_times(items: list[Any], n_words: int, name: str) -> dict[str, Any
             tagger.labels,
         )
         at += len(ps)
-    seconds["records, cache keys, mentions"] = time.perf_counter() - start
+    seconds["records, cache keys, mentions"] = time.perf_counter() - start - spent[0]
+    seconds["patterns and consistency"] = spent[0]
+    consistency.apply = apply  # type: ignore[assignment]
     rules = sum(v for k, v in seconds.items() if k != "ner")
     return {
         "case": "components",

@@ -565,9 +565,11 @@ def _mention_line(mention: Any) -> str:
     when = format_clock(mention.start_ms) if mention.start_ms is not None else "-"
     where = f"¶{mention.paragraph}" if mention.paragraph is not None else mention.part
     canonical = f" -> {mention.canonical_id}" if mention.canonical_id else ""
+    confidence = mention.confidence
+    sure = f" {confidence:.2f}" if confidence is not None else ""
     return (
         f"{mention.doc_id}  {when:>7}  {where:<16}  {mention.label:<12}  {mention.text}"
-        f"{canonical}  [{mention.source}]"
+        f"{canonical}  [{mention.source}{sure}]"
     )
 
 
@@ -1223,15 +1225,39 @@ def eval_command(
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="Tag cache folder (default: no cache).")
     ] = None,
+    tagset: Annotated[
+        str | None,
+        typer.Option(
+            "--set",
+            help="A tag set of tests/tagsets: dev (development) or test (frozen test set);"
+            " sets --gold and --corpus to that folder.",
+        ),
+    ] = None,
 ) -> None:
     """Precision, recall and F1 per label against gold annotations.
 
     Gold and tagged mentions are compared as multisets of (paragraph, text, label);
-    case, dashes, quotes, a leading 'the' and a trailing 's do not count.
+    case, dashes, quotes, a leading 'the' and a trailing 's do not count. Also
+    printed: precision per source (model, gazetteer, pattern) and INTERVENTION split
+    by whether the gazetteer lists the name.
 
-    Example: pipeline eval --gold tests/gold --per-file
+    Example: pipeline eval --gold tests/gold --per-file; pipeline eval --set dev --errors
     """
-    from pipeline.tag.evaluate import evaluate, format_scores, scores
+    from pipeline.tag.evaluate import evaluate as run_evaluation
+    from pipeline.tag.evaluate import (
+        format_scores,
+        format_source_scores,
+        known_names,
+        scores,
+        source_scores,
+        split_interventions,
+    )
+
+    if tagset is not None:
+        if tagset not in ("dev", "test"):
+            raise typer.BadParameter("must be dev or test", param_hint="--set")
+        gold = Path("tests/tagsets") / tagset
+        corpus = [gold]
 
     chosen = _label_set(labels, False)
     settings = _settings(
@@ -1240,7 +1266,7 @@ def eval_command(
     _check_labels(settings, chosen)
     inputs = corpus or [Path("tests/corpus"), Path("transcripts")]
     try:
-        evaluation = evaluate(gold, inputs, settings)
+        evaluation = run_evaluation(gold, inputs, settings)
     except PipelineError as error:
         _error(error)
         raise typer.Exit(1) from None
@@ -1258,6 +1284,12 @@ def eval_command(
                     typer.echo(f"  {kind}: ¶{paragraph} {label} {text!r}" + (f" x{n}" * (n > 1)))
     typer.echo("\nAll files:")
     typer.echo(format_scores(scores(evaluation.comparisons)))
+    known = known_names(settings.gazetteers)
+    split = [split_interventions(c, known) for c in evaluation.comparisons]
+    typer.echo("\nInterventions, by whether the gazetteer lists the name:")
+    typer.echo(format_scores(scores(split)[:-1]))
+    typer.echo("\nBy source (precision of what each source found):")
+    typer.echo(format_source_scores(source_scores(evaluation.comparisons)))
     for path in evaluation.unmatched:
         typer.secho(
             f"Error: {path}: no transcript found for this gold file. Pass its folder with"

@@ -230,6 +230,9 @@ class Mention:
     source: str = "model"  # "model", "gazetteer" or "pattern"
     start_ms: int | None = None
     part: str = "paragraph"  # or "step_title" / "step_description"
+    # How sure the tagger is, 0-1: for pattern mentions (INTERVENTION names the text
+    # introduces); None for model entities and gazetteer matches.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,6 +289,7 @@ def test_mentions_schema() -> None:
         ("canonical_name", D, True),
         ("categories", LIST, False),
         ("source", D, False),
+        ("confidence", pa.float32(), True),
         ("start_ms", I64, True),
     ]
 

@@ -280,15 +280,20 @@ def test_step_title_and_description_are_document_level(nlp: Language) -> None:
 def test_candidates_are_reported_apart_from_mentions(nlp: Language) -> None:
     result = tag_one(
         nlp,
-        "We call it the Little Steps programme. Group therapy is common and a group of"
-        " us met. The Solihull Approach helps.",
+        "We visited the Kestrel class and the Little Steps programme. Group therapy is"
+        " common and a group of us met. The Solihull Approach helps.",
         PARENTING,
     )
-    assert [c.text for c in result.candidates] == ["Little Steps programme"]
-    (candidate,) = result.candidates
-    assert candidate.context.startswith("We call it the [Little Steps programme].")
-    assert candidate.start_ms == 4 * 300
-    assert "Little Steps" not in {m.text for m in result.mentions}
+    # "the Kestrel class" is a weak pattern (a school's name for a class): review only.
+    assert [c.text for c in result.candidates] == ["Kestrel class"]
+    candidate = result.candidates[0]
+    assert candidate.context.startswith("We visited the [Kestrel class] and")
+    assert candidate.start_ms == 3 * 300
+    assert "Kestrel" not in {m.text for m in result.mentions}
+    # "the Little Steps programme" is a confident one: a mention, not a candidate.
+    (little,) = [m for m in result.mentions if m.text == "Little Steps"]
+    assert (little.label, little.source, little.canonical_id) == ("INTERVENTION", "pattern", None)
+    assert little.confidence is not None and little.confidence >= 0.5
 
 
 def test_candidate_names_stop_at_other_names(nlp: Language, entities: dict[str, str]) -> None:
@@ -296,7 +301,9 @@ def test_candidate_names_stop_at_other_names(nlp: Language, entities: dict[str, 
     result = tag_one(
         nlp, "In London, the Little Steps programme grew. The UK programme did not.", PARENTING
     )
-    assert [c.text for c in result.candidates] == ["Little Steps programme"]
+    assert [c.text for c in result.candidates] == []
+    assert ("Little Steps", "INTERVENTION") in found(result)
+    assert ("UK", "GPE") in found(result)
 
 
 def test_programme_names_the_model_mislabels_stay_candidates(
@@ -480,3 +487,18 @@ def test_cli_eval_prints_per_label_table() -> None:
     assert "babies-in-mind-methods-of-working: P 1.000  R 1.000" in result.stdout
     assert re.search(r"^INTERVENTION\s+19\s+19\s+1\.000\s+1\.000\s+1\.000$", result.stdout, re.M)
     assert "no transcript found for this gold file" in result.stderr
+
+
+@pytest.mark.model
+def test_cli_eval_on_the_dev_set_reports_each_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.cli import app
+
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["eval", "--set", "dev"])
+    assert result.exit_code == 0, result.output
+    assert "health-visiting-app-interview: P" in result.stdout
+    assert "by whether the gazetteer lists the name" in result.stdout
+    assert re.search(r"^not listed\s+37\s", result.stdout, re.M)
+    assert re.search(r"^pattern\s+INTERVENTION\s+\d+\s+\d+\s+[01]\.\d{3}$", result.stdout, re.M)
+    bad = runner.invoke(app, ["eval", "--set", "train"])
+    assert bad.exit_code == 2 and "dev or test" in bad.output

@@ -152,7 +152,8 @@ CHUNKS_SCHEMA = pa.schema(
         _col(
             "entity_texts",
             _STRINGS,
-            "Texts of the named entities in the chunk, deduplicated, in order of appearance.",
+            "Texts of the named entities (and of intervention names found by pattern, which"
+            " have no canonical id) in the chunk, deduplicated, in order of appearance.",
         ),
         _col(
             "entity_labels",
@@ -214,7 +215,18 @@ MENTIONS_SCHEMA = pa.schema(
             nullable=True,
         ),
         _col("categories", _STRINGS, "Gazetteer categories (delivery, tier); empty for entities."),
-        _col("source", _DICT, "Who found it: model (spaCy) or gazetteer."),
+        _col(
+            "source",
+            _DICT,
+            "Who found it: model (spaCy), gazetteer, or pattern (an intervention name the"
+            " text introduces, or a later use of a name established in the document).",
+        ),
+        _col(
+            "confidence",
+            pa.float32(),
+            "How sure the tagger is (0-1) of a pattern mention; null for model and gazetteer.",
+            nullable=True,
+        ),
         _col(
             "start_ms",
             pa.int64(),
@@ -326,6 +338,7 @@ class MentionRow:
     canonical_name: str | None
     categories: tuple[str, ...]
     source: str
+    confidence: float | None
     start_ms: int | None
 
 
@@ -440,10 +453,9 @@ def chunk_rows(results: Sequence[DocumentResult]) -> list[ChunkRow]:
             labels: dict[str, None] = {}
             interventions: dict[str, None] = {}
             for mention in by_chunk.get(chunk.chunk_id, ()):
-                if mention.label == INTERVENTION_LABEL:
-                    if mention.canonical_id:
-                        interventions.setdefault(mention.canonical_id)
-                else:
+                if mention.label == INTERVENTION_LABEL and mention.canonical_id:
+                    interventions.setdefault(mention.canonical_id)
+                else:  # entities, and intervention names found by pattern (no id)
                     texts.setdefault(mention.text)
                     labels.setdefault(mention.label)
             rows.append(
@@ -506,6 +518,7 @@ def mention_rows(results: Sequence[DocumentResult]) -> list[MentionRow]:
                     canonical_name=mention.canonical_name,
                     categories=mention.categories,
                     source=mention.source,
+                    confidence=mention.confidence,
                     start_ms=mention.start_ms,
                 )
             )

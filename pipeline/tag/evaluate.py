@@ -11,7 +11,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ConfigError, PipelineError
@@ -95,11 +95,87 @@ class Comparison:
     tp: Counter[Key]
     fp: Counter[Key]
     fn: Counter[Key]
+    # (source, label, correct) -> found mentions: who found what, and how well.
+    sources: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
 
 
-def compare(name: str, gold: Counter[Key], predicted: Counter[Key]) -> Comparison:
+def compare(
+    name: str, gold: Counter[Key], predicted: Counter[Key], mentions: Iterable[Mention] = ()
+) -> Comparison:
     tp = gold & predicted
-    return Comparison(name, tp, predicted - tp, gold - tp)
+    return Comparison(name, tp, predicted - tp, gold - tp, source_counts(tp, mentions))
+
+
+# When a name was found more than once and only some finds are right, the right ones
+# are credited in this order.
+_SOURCE_ORDER = {"gazetteer": 0, "pattern": 1, "model": 2}
+
+
+def source_counts(tp: Counter[Key], mentions: Iterable[Mention]) -> Counter[tuple[str, str, bool]]:
+    """Found mentions per (source, label, correct)."""
+    left = Counter(tp)
+    out: Counter[tuple[str, str, bool]] = Counter()
+    scored = [m for m in mentions if m.part == "paragraph" and m.paragraph is not None]
+    for m in sorted(scored, key=lambda m: _SOURCE_ORDER.get(m.source, 3)):
+        assert m.paragraph is not None
+        key = (m.paragraph, normalise(m.text), m.label)
+        correct = left[key] > 0
+        if correct:
+            left[key] -= 1
+        out[(m.source, m.label, correct)] += 1
+    return out
+
+
+def source_scores(comparisons: Sequence[Comparison]) -> list[tuple[str, str, int, int]]:
+    """(source, label, found, correct) summed over documents, each source's ALL last."""
+    total: Counter[tuple[str, str, bool]] = Counter()
+    for c in comparisons:
+        total.update(c.sources)
+    rows: list[tuple[str, str, int, int]] = []
+    for source in sorted({s for s, _, _ in total}, key=lambda s: _SOURCE_ORDER.get(s, 3)):
+        labels = sorted({label for s, label, _ in total if s == source})
+        found_all = correct_all = 0
+        for label in labels:
+            right, wrong = total[(source, label, True)], total[(source, label, False)]
+            rows.append((source, label, right + wrong, right))
+            found_all, correct_all = found_all + right + wrong, correct_all + right
+        rows.append((source, "ALL", found_all, correct_all))
+    return rows
+
+
+def format_source_scores(rows: Sequence[tuple[str, str, int, int]]) -> str:
+    lines = [f"{'source':<11}{'label':<14}{'found':>7}{'right':>7}{'P':>8}"]
+    for source, label, found, correct in rows:
+        precision = correct / found if found else 1.0
+        lines.append(f"{source:<11}{label:<14}{found:>7}{correct:>7}{precision:>8.3f}")
+    return "\n".join(lines)
+
+
+KNOWN = "listed"
+NEW = "not listed"
+
+
+def split_interventions(comparison: Comparison, known: frozenset[str]) -> Comparison:
+    """The INTERVENTION keys only, relabelled by whether the gazetteer lists the name
+    (``known``: normalised names, aliases and their variants)."""
+
+    def split(counter: Counter[Key]) -> Counter[Key]:
+        out: Counter[Key] = Counter()
+        for (paragraph, text, label), n in counter.items():
+            if label == "INTERVENTION":
+                out[(paragraph, text, KNOWN if text in known else NEW)] += n
+        return out
+
+    return Comparison(
+        comparison.name, split(comparison.tp), split(comparison.fp), split(comparison.fn)
+    )
+
+
+def known_names(gazetteers: Iterable[Path] = ()) -> frozenset[str]:
+    """Normalised surface forms of the gazetteer (packaged plus ``gazetteers``)."""
+    from pipeline.tag.gazetteer import load_gazetteer, phrases
+
+    return frozenset(normalise(p.text) for p in phrases(load_gazetteer(gazetteers)))
 
 
 def scores(comparisons: Sequence[Comparison], labels: Iterable[str] | None = None) -> list[Score]:
@@ -202,6 +278,7 @@ def evaluate(gold_dir: Path, corpus: Sequence[Path], settings: Settings) -> Eval
             continue
         result = process_document(by_doc[paired.doc_id], settings, worker, until="tag")
         gold = gold_keys(parse_gold(path.read_text(encoding="utf-8"), str(path)))
-        comparisons.append(compare(path.stem, gold, predicted_keys(result.mentions)))
+        predicted = predicted_keys(result.mentions)
+        comparisons.append(compare(path.stem, gold, predicted, result.mentions))
     unmatched = tuple(path for path, t in pairs if t is None)
     return Evaluation(tuple(comparisons), unmatched)

@@ -51,7 +51,9 @@ def entity_cleanup(doc: Doc) -> Doc:
         start, end = ent.start, ent.end
         while start < end and _drop_leading(doc[start], ent.label_):
             start += 1
-        while end > start and _drop_trailing(doc[end - 1]):
+        while end > start and (
+            _drop_trailing(doc[end - 1]) or _trailing_word(doc[end - 1], ent.label_)
+        ):
             end -= 1
         if start == end:
             continue
@@ -71,6 +73,16 @@ def _drop_leading(token: Any, label: str) -> bool:
     if lower in _LEADING_DROP or token.is_quote or token.is_punct:
         return True
     return label == "PERSON" and lower in _TITLES
+
+
+# Labels whose names never end in a lower-case word: "Tony Hoare introduced", "Social
+# Work with" (the small model runs on into the next word). Titles of works can
+# ("Études sur les glaciers"), so WORK_OF_ART, LAW and EVENT are left alone.
+_NO_LOWER_END = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT"})
+
+
+def _trailing_word(token: Any, label: str) -> bool:
+    return label in _NO_LOWER_END and token.is_alpha and token.is_lower
 
 
 def _drop_trailing(token: Any) -> bool:

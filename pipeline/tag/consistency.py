@@ -1,0 +1,604 @@
+"""Document-level tagging: intervention names the text introduces, and one reading per name.
+
+Runs per document after the model and the rule components (and after the cache: it
+reads only the texts and the cached entity records, so it never re-tags):
+
+1. ``find_evidence``: places where the text itself says that a capitalised name is a
+   programme, group, app or service: a head noun after it ("the Bluebell Steps
+   programme", "runs Chatterbox groups"), a naming phrase ("an app called Nestling",
+   "known as ...", "named ...", "such as ... and ..." after a head noun), a definition
+   ("Bookstart is a book-gifting programme") or quotes after a naming phrase.
+2. ``score``: one confidence per name from all its evidence in the document (noisy-or
+   of the evidence strengths), lowered for names that are people, places, platforms or
+   sit in a document outside the field.
+3. ``apply``: every occurrence of an established name (gazetteer hit or pattern name
+   at or above ``THRESHOLD``), with or without its head noun and as its short first
+   word ("Bluebell" after "Bluebell Steps"), becomes INTERVENTION and replaces a model
+   span on it; then the same for people (a full name makes a later surname or first
+   name alone PERSON), and a few clean-ups of the small model's label errors.
+
+Strengths, penalties and the threshold were set on the development set
+(``tests/tagsets/dev``) only; see README, Tags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+INTERVENTION = "INTERVENTION"
+
+# Measured on tests/tagsets/dev (bench/pattern_threshold.py): the lowest threshold at
+# which pattern mentions keep precision >= 0.9 there.
+THRESHOLD = 0.5
+# Below this, a pattern name is not even worth a review ("the UK programme").
+REVIEW_MIN = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Ent:
+    """A span in one part (paragraph, title or description) of a document."""
+
+    part: int
+    start: int
+    end: int
+    label: str
+    entry_id: str = ""
+    source: str = "model"  # model, gazetteer or pattern
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    part: int
+    start: int
+    end: int  # the name only, without head noun or quotes
+    name: str
+    kind: str  # head, called, such_as, definition, quoted
+    strength: float
+
+
+# --- names and the words around them ------------------------------------------------
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_WORD = rf"[{_UPPER}][\w'’&+-]*"  # a capitalised word; digits allowed inside (Start4Life)
+# A name: capitalised words, with "of", "and", "for", "the" between them
+# ("Zones of Regulation", "Signs of Safety").
+_NAME = rf"{_WORD}(?:\s+(?:(?:of|and|for|the|&)\s+)?{_WORD}){{0,4}}"
+HEAD_NOUNS = (
+    "programmes programme programs program groups group classes class apps app services"
+    " service schemes scheme clinics clinic courses course therapy therapies interventions"
+    " intervention visits sessions session helpline helplines meetings meeting project"
+    " initiative initiatives club clubs approach model walks walk café cafe text drop-in"
+    " workshop workshops pathway chatbot website podcast newsletter forum"
+).split()
+_HEAD = r"(?:" + "|".join(HEAD_NOUNS) + r")"
+# Nouns for people: "a mum called Amal" names a person, not a service.
+_PERSON_NOUNS = frozenset(
+    """woman women man men mum mother dad father girl boy lady colleague friend midwife
+    nurse doctor worker son daughter baby sister brother wife husband partner student
+    teacher grandmother grandfather gran grandad aunt uncle someone somebody guy chap
+    visitor parent""".split()
+)
+# Words that open a sentence or a clause: not the start of a name.
+_NOT_NAME_START = frozenset(
+    """The A An This That These Those Our Their Your My His Her Its Each Every Any Some
+    What Which I We You They It In On At For So And But Or If When While As One Another
+    Many Most Other Such New Then There Here Yes No Well Now Also Both All Because
+    Local National""".split()
+)
+# Platforms and programming languages: "a WhatsApp group", "a Python course" are
+# products with a group or a course, never an intervention.
+PLATFORMS = frozenset(
+    """whatsapp facebook instagram twitter tiktok zoom teams skype youtube google apple
+    android iphone microsoft slack discord reddit mumsnet netmums python rust java
+    javascript excel linux github""".split()
+)
+# A name that opens with a weekday or month is a time: "the Monday group", "the
+# January course".
+_WEEKDAYS_MONTHS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december""".split()
+)
+_OPENERS = (".", "!", "?", ":", ";", '"', "“", "‘", "'")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before.endswith(_OPENERS) or before.endswith("—")
+
+
+_TITLES = frozenset(
+    "Dr Dr. Doctor Professor Prof Prof. Mr Mr. Mrs Mrs. Ms Ms. Sir Dame Lady Lord".split()
+)
+
+
+def _persons(name: str) -> bool:
+    """ "Professor Asante's", "Ramírez's": a person's group or lab, not a programme."""
+    return name.endswith(("'s", "’s")) or name.split()[0] in _TITLES
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop sentence openers ("In the ...") and a trailing connector from a name."""
+    name = text[start:end]
+    words = name.split()
+    while words and (words[0] in _NOT_NAME_START or words[0].lower() in ("of", "and", "the")):
+        start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
+        words = words[1:]
+    while words and words[-1].lower() in ("of", "and", "for", "the", "&"):
+        end = text.rindex(words[-1], start, end)
+        end = len(text[:end].rstrip())
+        words = words[:-1]
+    return start, end
+
+
+# Patterns: (kind, regex, strength). The name is group "name"; "head" when present.
+_CALLED = r"(?:called|known\s+as|named|what\s+we\s+call|we\s+call\s+it|call\s+it|we\s+call)"
+_OPEN_Q = '["“‘]?'
+_CLOSE_Q = '["”’]?'
+# A lower-case word between a name and its head noun ("Chatterbox language groups",
+# "a walking group"): not a function word, not a verb in -s or -ed ("Amina runs the group").
+_MODIFIER = (
+    r"(?!(?:the|a|an|and|or|but|of|to|is|was|are|were|has|had|have|for|with|in|on|at|it|"
+    r"that|which|who|we|they|our|their|this|these|those|so|as|by|from|into|about|not)\b)"
+    r"[a-z][a-z-]*(?<![^s]s)(?<!ed)"
+)
+_PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
+    (
+        "head",
+        re.compile(rf"(?<![\w’']){_OPEN_Q}(?P<name>{_NAME}){_CLOSE_Q}\s+(?P<head>{_HEAD})\b"),
+        0.6,
+    ),
+    (
+        "modified",
+        re.compile(
+            rf"(?<![\w’']){_OPEN_Q}(?P<name>{_NAME}){_CLOSE_Q}\s+(?:{_MODIFIER}\s+){{1,2}}"
+            rf"(?P<head>{_HEAD})\b"
+        ),
+        0.4,
+    ),
+    (
+        "called",
+        re.compile(
+            rf"\b{_CALLED}\s+(?:the\s+)?{_OPEN_Q}(?P<name>{_NAME})(?:\s+(?P<head>{_HEAD})\b)?"
+        ),
+        0.45,
+    ),
+    (
+        "definition",
+        re.compile(
+            rf"(?<![\w’'])(?P<name>{_NAME})\s+(?:is|was)\s+(?:a|an|our|the)\s+"
+            rf"(?:[\w-]+\s+){{0,3}}?(?P<head>{_HEAD})\b"
+        ),
+        0.6,
+    ),
+    # Apposition: "Tidewater Mums, a peer support group," / "our walking group, Buggy Blokes,"
+    (
+        "apposition",
+        re.compile(
+            rf"(?<![\w’'])(?P<name>{_NAME}),\s+(?:a|an|our|the|their)\s+"
+            rf"(?:[a-z][\w-]*\s+){{0,3}}?(?P<head>{_HEAD})\b"
+        ),
+        0.6,
+    ),
+    (
+        "apposition",
+        re.compile(
+            rf"\b(?:a|an|our|the|their)\s+(?:[a-z][\w-]*\s+){{0,3}}?(?P<head>{_HEAD}),\s+"
+            rf"{_OPEN_Q}(?P<name>{_NAME}){_CLOSE_Q}\s*[,.;:—–-]"
+        ),
+        0.6,
+    ),
+    # Quoted capitalised words on their own: weak, but they add up with other evidence.
+    ("quoted", re.compile(rf"[\"“‘](?P<name>{_NAME})[\"”’]"), 0.3),
+]
+_SUCH_AS = re.compile(
+    rf"\b(?P<head>{_HEAD})\s+(?:[\w-]+\s+){{0,2}}?(?:such\s+as|like|including)\s+"
+    rf"(?P<names>(?:the\s+)?{_NAME}(?:\s*(?:,|and|or|,\s*and)\s+(?:the\s+)?{_NAME})*)"
+)
+_QUOTED = re.compile(rf"{_CALLED}\s+[\"“‘](?P<name>[{_UPPER}][^\"”’]{{1,60}}?)[\"”’]")
+
+
+_HEAD_SET = frozenset(HEAD_NOUNS)
+_WORDS = re.compile(r"[a-zé-]+")
+_ANY_CALLED = re.compile(rf"\b{_CALLED}\b")
+_ANY_QUOTE = re.compile('["“‘]')
+
+
+def find_evidence(texts: Sequence[str]) -> list[Evidence]:
+    """Every place in the document where the text introduces a capitalised name as an
+    intervention-like thing, with the strength of that kind of evidence."""
+    out: list[Evidence] = []
+    for part, text in enumerate(texts):
+        # Cheap tests first: most paragraphs have no head noun, naming phrase or quote,
+        # and then the name patterns need not scan them.
+        lowered = text.lower()
+        has_head = not _HEAD_SET.isdisjoint(_WORDS.findall(lowered))
+        has_called = ("call" in lowered or "named" in lowered or "known as" in lowered) and (
+            _ANY_CALLED.search(text) is not None
+        )
+        has_quote = _ANY_QUOTE.search(text) is not None
+        if not (has_head or has_called or has_quote):
+            continue
+        for kind, pattern, strength in _PATTERNS:
+            needed = {"called": has_called, "quoted": has_quote}.get(kind, has_head)
+            if not needed:
+                continue
+            for m in pattern.finditer(text):
+                start, end = _trim(text, m.start("name"), m.end("name"))
+                if start >= end or _persons(text[start:end]):
+                    continue
+                value = strength
+                if kind == "called":
+                    value = _called_strength(text, m.start(), bool(m.group("head")))
+                    if value == 0.0:
+                        continue
+                elif kind == "head" and " " not in text[start:end]:
+                    if _sentence_start(text, start):
+                        continue  # "Group therapy is ...", "Nurture groups are ..."
+                    if m.group("head") == "class":
+                        value = 0.3  # "the Kingfisher class": a school's name for a class
+                out.append(Evidence(part, start, end, text[start:end], kind, value))
+        for m in _SUCH_AS.finditer(text) if has_head else ():
+            names = m.group("names")
+            at = m.start("names")
+            for piece in re.split(r"(\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", names):
+                start, end = at, at + len(piece)
+                at = end
+                if not piece or not re.fullmatch(rf"(?:the\s+)?{_NAME}", piece):
+                    continue
+                start, end = _trim(text, start, end)
+                if start < end:
+                    out.append(Evidence(part, start, end, text[start:end], "such_as", 0.8))
+        for m in _QUOTED.finditer(text) if has_called and has_quote else ():
+            start, end = m.start("name"), m.end("name")
+            words = text[start:end].replace(",", " ").split()
+            if words and all(w[:1].isupper() for w in words):
+                out.append(Evidence(part, start, end, text[start:end], "quoted", 0.8))
+    return out
+
+
+def _called_strength(text: str, at: int, has_head: bool) -> float:
+    """'called X': strong after an intervention head noun, nothing after a person noun."""
+    before = re.findall(r"[\w’'-]+", text[max(0, at - 80) : at].lower())
+    last = before[-1] if before else ""
+    if last in _PERSON_NOUNS or last.endswith(("ist", "ian")):
+        return 0.0  # "a mum called Amal", "a therapist called Siobhán Doyle"
+    if has_head or any(w in HEAD_NOUNS for w in before[-12:]):
+        return 0.9
+    return 0.45
+
+
+# --- confidence ------------------------------------------------------------------------
+
+
+def score(
+    evidence: Sequence[Evidence],
+    texts: Sequence[str],
+    ents: Sequence[Ent],
+    *,
+    domain: bool,
+) -> dict[str, float]:
+    """Confidence per pattern name: noisy-or of its evidence, times penalties."""
+    by_name: dict[str, list[Evidence]] = defaultdict(list)
+    for e in evidence:
+        by_name[e.name].append(e)
+    people = _person_tokens(texts, ents)
+    label_of = _labels_by_text(texts, ents)
+    gazetteer = {texts[e.part][e.start : e.end].lower() for e in ents if e.source == "gazetteer"}
+    out: dict[str, float] = {}
+    for name, items in by_name.items():
+        miss = 1.0
+        for kind in {e.kind for e in items}:
+            miss *= 1.0 - max(e.strength for e in items if e.kind == kind)
+        occurrences = sum(len(_occurrences(t, name)) for t in texts)
+        if occurrences >= 2:
+            miss *= 0.8  # a name that recurs is more likely a name
+        confidence = 1.0 - miss
+        words = name.split()
+        lowered = name.lower()
+        if lowered in gazetteer:
+            continue  # the gazetteer has it
+        if not domain:
+            confidence *= 0.3
+        if lowered in PLATFORMS or words[0].lower() in PLATFORMS:
+            confidence = 0.0
+        if words[0].lower() in _WEEKDAYS_MONTHS:
+            confidence = 0.0
+        if len(words) == 1 and name in people:
+            confidence *= 0.1  # "the Patel group" after "Dr Raj Patel"
+        if any(_after_title_or_possessive(texts[e.part], e.start, e.end) for e in items):
+            confidence *= 0.1  # "Professor Asante's group"
+        weak = all(e.kind not in ("called", "such_as") for e in items)
+        if weak and (label_of.get(name) in _PLACE_LABELS or _all_places(name, label_of)):
+            confidence *= 0.2  # "the Leeds group", "Polish families", "Wales and Northern Ireland"
+        if name.isupper() and len(name) <= 5:
+            confidence *= 0.3  # "NHS apps", "UK programmes": a body or a place
+
+        out[name] = round(confidence, 3)
+    return out
+
+
+_PLACE_LABELS = frozenset({"GPE", "NORP", "LOC", "DATE"})
+
+
+def _all_places(name: str, label_of: dict[str, str]) -> bool:
+    """Every capitalised word of the name is (in) a place the model found."""
+    places = {w for text, label in label_of.items() if label in _PLACE_LABELS for w in text.split()}
+    words = [w for w in name.split() if w[:1].isupper()]
+    return bool(words) and all(w in places for w in words)
+
+
+def _after_title_or_possessive(text: str, start: int, end: int) -> bool:
+    before = text[:start].split()[-1:] if text[:start].strip() else []
+    titled = bool(before) and before[0].rstrip(".").lower() in ("dr", "professor", "prof", "mr")
+    return titled or text[end : end + 2] in ("'s", "’s")
+
+
+def _labels_by_text(texts: Sequence[str], ents: Sequence[Ent]) -> dict[str, str]:
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in ents:
+        if e.source == "model":
+            votes[texts[e.part][e.start : e.end]][e.label] += 1
+    return {text: c.most_common(1)[0][0] for text, c in votes.items()}
+
+
+def _person_tokens(texts: Sequence[str], ents: Sequence[Ent]) -> set[str]:
+    """First names and surnames of the full names (two or more words) the model calls PERSON."""
+    out: set[str] = set()
+    for e in ents:
+        if e.label == "PERSON":
+            words = texts[e.part][e.start : e.end].split()
+            if len(words) >= 2 and all(w[:1].isupper() for w in words):
+                out.update(words)
+    return out
+
+
+def _occurrences(text: str, name: str) -> list[tuple[int, int]]:
+    if name not in text:
+        return []  # most names are absent from most parts: skip the regex
+    pattern = rf"(?<![\w’'-]){re.escape(name)}(?![\w-])"
+    return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+
+
+# --- applying names to the whole document -----------------------------------------------
+
+# First words too common to stand alone for the name they open.
+_NOT_SHORT_FORMS = frozenset(
+    """Little Early Family Families Healthy Baby Babies Happy Best First Big Young Good
+    New Better Start Safe Parent Parents Child Children Mum Mums Dad Dads Home NHS
+    National Local Community Sure Together Growing Calm Kin Bump Birth Tiny Share Signs
+    Flying Talk""".split()
+)
+
+
+def short_form(name: str) -> str | None:
+    """'Bluebell' for 'Bluebell Steps': the first word of a longer name, if distinctive."""
+    words = name.replace(",", " ").split()
+    if len(words) < 2 or len(words[0]) < 4 or words[0] in _NOT_SHORT_FORMS:
+        return None
+    return words[0] if words[0][:1].isupper() else None
+
+
+def apply(
+    texts: Sequence[str],
+    ents: Sequence[Ent],
+    *,
+    domain: bool,
+    threshold: float | None = None,
+) -> tuple[list[Ent], list[Ent]]:
+    """The document's spans after document-level consistency, and the pattern names
+    below the threshold (default ``THRESHOLD``; for review, one per evidence place)."""
+    threshold = THRESHOLD if threshold is None else threshold
+    evidence = find_evidence(texts)
+    confidence = score(evidence, texts, ents, domain=domain)
+    established: dict[str, tuple[float | None, str]] = {}  # name -> (confidence, entry id)
+    for e in ents:
+        if e.label == INTERVENTION and e.source == "gazetteer":
+            text = texts[e.part][e.start : e.end]
+            if any(c.isupper() for c in text):
+                established.setdefault(text, (None, e.entry_id))
+    review: list[Ent] = []
+    for name, sure in confidence.items():
+        if sure >= threshold:
+            established.setdefault(name, (sure, ""))
+    for item in evidence:
+        low = confidence.get(item.name)
+        if low is not None and REVIEW_MIN <= low < threshold:
+            review.append(Ent(item.part, item.start, item.end, INTERVENTION, "", "pattern", low))
+    for name in list(established):
+        short = short_form(name)
+        if short and short not in established and established[name][1] == "":
+            established[short] = established[name]
+    out = list(ents)
+    # Longest names first, so "Bluebell Steps" is placed before "Bluebell".
+    for name in sorted(established, key=len, reverse=True):
+        value, entry_id = established[name]
+        for part, text in enumerate(texts):
+            for start, end in _occurrences(text, name):
+                source = "gazetteer" if entry_id else "pattern"
+                new = Ent(part, start, end, INTERVENTION, entry_id, source, value)
+                out = _place(out, texts, new)
+    out = _people(texts, out)
+    out = _places(texts, out)
+    return sorted(out, key=lambda e: (e.part, e.start)), review
+
+
+def _place(ents: list[Ent], texts: Sequence[str], new: Ent) -> list[Ent]:
+    """Add ``new`` unless an intervention or a longer name already holds its place.
+
+    A model span on it is replaced when what the span has beyond the name is only
+    lower case (a head noun, "the"): "Harbour Parents scheme" gives way, "Harbour
+    Families Trust" does not.
+    """
+    text = texts[new.part]
+    kept: list[Ent] = []
+    for e in ents:
+        if e.part != new.part or e.end <= new.start or e.start >= new.end:
+            kept.append(e)
+            continue
+        if e.label == INTERVENTION:
+            return ents
+        outside = text[e.start : new.start] + " " + text[new.end : e.end]
+        if any(w[:1].isupper() for w in outside.split() if w not in ("The",)):
+            return ents
+    return [*kept, new]
+
+
+# Words that open a place name: "Glen Roy", "Loch Lomond", "Ben Nevis" (the small
+# model calls them people or organisations: 5 of 5 in the development set; "Ben" is
+# also a first name, "Ben Bernanke").
+_PLACE_WORDS = frozenset("Glen Loch Mount Lake River Strath Cape Isle".split())
+
+
+# Words before a name that make it a person's: "a woman called Amal", "I'll call her
+# Amal", "developed by Leah Kuypers".
+_PERSON_CUE = re.compile(
+    rf"(?:\b(?:{'|'.join(sorted(_PERSON_NOUNS))}|therapist|practitioner|developer|researcher)"
+    rf"\s+(?:called|named)|\bcall\s+(?:her|him))\s+(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}})"
+)
+# Words that make a capitalised run an organisation's name, not a person's.
+_ORG_WORDS = frozenset(
+    """Bank Brothers Group Trust Health Healthcare Services Service Council Company Partners
+    Hospital Limited Ltd University College School Institute Society Foundation Centre
+    Center Agency Network Rock Reserve Fund Board Office Association Church Club Press
+    Times News Records Labs Systems Media Capital Holdings Inc Corporation""".split()
+)
+
+
+def _people(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """Repairs for people, in order:
+
+    - a name the text introduces as a person's ("a woman called Amal") is PERSON;
+    - a two- or three-word model ORG that reads as a person's name, after "called",
+      "named" or "by", before ", a/an ..." or before a verb in -ed ("Tony Hoare
+      introduced"), is PERSON;
+    - a full name seen once makes a later surname or first name alone the same PERSON,
+      and a model ORG ending in a known surname ("Graydon Hoare") PERSON.
+    """
+    out = ents
+    for part, text in enumerate(texts):
+        for m in _PERSON_CUE.finditer(text):
+            start, end = m.span("name")
+            out = _relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
+    fixed: list[Ent] = []
+    for e in out:
+        if e.source == "model" and e.label == "ORG" and _reads_as_person(texts[e.part], e):
+            e = replace(e, label="PERSON")
+        fixed.append(e)
+    out = fixed
+    tokens: set[str] = set()
+    for e in out:
+        if e.label == "PERSON":
+            words = texts[e.part][e.start : e.end].split()
+            full = len(words) >= 2 and all(w[:1].isupper() for w in words)
+            if full and words[0] not in _PLACE_WORDS:
+                tokens.update(w for w in words if len(w) > 2)
+            elif len(words) == 1 and e.source == "cue":
+                tokens.add(words[0])
+    fixed = []
+    for e in out:
+        words = texts[e.part][e.start : e.end].split()
+        org = e.source == "model" and e.label == "ORG" and len(words) in (2, 3)
+        if org and words[-1] in tokens and not set(words) & _ORG_WORDS:
+            e = replace(e, label="PERSON")
+        fixed.append(e)
+    out = fixed
+    for token in sorted(tokens):
+        for part, text in enumerate(texts):
+            for start, end in _occurrences(text, token):
+                out = _relabel(out, texts, Ent(part, start, end, "PERSON"))
+    # A one-word "person" after "in", "to", "from", "at" or "near" that no full name in
+    # the document explains is a place ("moved from Porto", "to Glasgow", "in Exeter":
+    # 4 of 4 such spans in tests/tagsets/dev and tests/gold; "to Tony" after "Tony
+    # Hoare" stays a person).
+    fixed = []
+    for e in out:
+        word = texts[e.part][e.start : e.end]
+        if e.source == "model" and e.label == "PERSON" and " " not in word and word not in tokens:
+            before = texts[e.part][: e.start].split()[-1:]
+            if before and before[0] in ("in", "to", "from", "at", "near"):
+                e = replace(e, label="GPE")
+        fixed.append(e)
+    out = fixed
+    return [replace(e, source="model") if e.source == "cue" else e for e in out]
+
+
+def _reads_as_person(text: str, e: Ent) -> bool:
+    words = text[e.start : e.end].split()
+    if len(words) not in (2, 3) or set(words) & _ORG_WORDS:
+        return False
+    if not all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words):
+        return False
+    before = text[: e.start].split()[-1:]
+    after = text[e.end : e.end + 40]
+    cue_before = bool(before) and before[0].lower() in ("called", "named", "by")
+    apposition = re.match(r",\s+(?:a|an)\s+[a-z]", after) is not None
+    verb = re.match(r"\s+[a-z]+ed\b", after) is not None
+    return cue_before or apposition or verb
+
+
+def _relabel(ents: list[Ent], texts: Sequence[str], new: Ent, *, loose: bool = False) -> list[Ent]:
+    """Put ``new`` where a model span exactly on it (or nothing) is; never over another
+    name. ``loose``: also over model spans inside or around it (the text says it is a
+    person's name), and mark it as such (source "cue") for the surname rule."""
+    kept: list[Ent] = []
+    for e in ents:
+        if e.part != new.part or e.end <= new.start or e.start >= new.end:
+            kept.append(e)
+            continue
+        if e.source != "model" or ((e.start, e.end) != (new.start, new.end) and not loose):
+            return ents
+    text = texts[new.part]
+    after = text[new.end : new.end + 30].split()
+    if not loose and after and after[0][:1].isupper():
+        return ents  # part of a longer name the model missed
+    return [*kept, replace(new, source="cue") if loose else new]
+
+
+# Software, platforms and programming languages the small model calls people,
+# organisations or places (7 of 7 such spans in the development set: WhatsApp,
+# Android twice, Chrome, Firefox, Valgrind, C++). Companies (Google, Apple) stay ORG.
+PRODUCTS = frozenset(
+    """WhatsApp Facebook Instagram TikTok YouTube Zoom Skype Slack Android iOS iPhone iPad
+    Chrome Firefox Safari Linux Windows GitHub Python Java JavaScript TypeScript C++ C#
+    Rust Haskell Excel PowerPoint Valgrind""".split()
+)
+
+
+_PRODUCT_RE = re.compile(
+    r"(?<![\w’'-])(?:"
+    + "|".join(re.escape(p) for p in sorted(PRODUCTS, key=len, reverse=True))
+    + r")(?![\w+#-])"
+)
+
+
+def _places(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """Label repairs on model spans: landforms are LOC, software is PRODUCT."""
+    out = []
+    for e in ents:
+        text = texts[e.part][e.start : e.end]
+        words = text.split()
+        model = e.source == "model" and e.label in ("PERSON", "ORG")
+        if model and len(words) >= 2 and words[0] in _PLACE_WORDS:
+            e = replace(e, label="LOC")
+        elif (
+            e.source == "model"
+            and e.label in ("ORG", "PERSON", "WORK_OF_ART")
+            and words[-1:] == ["Act"]
+        ):
+            e = replace(e, label="LAW")  # "the Emergency Economic Stabilization Act"
+        elif e.source == "model" and text in PRODUCTS:
+            e = replace(e, label="PRODUCT")
+        out.append(e)
+    # The model misses most of them in running text (10 of 22 PRODUCT in the development
+    # set: "Rust" eight times, "Python" twice): a capitalised occurrence that no other
+    # span holds is the product.
+    for part, text in enumerate(texts):
+        for m in _PRODUCT_RE.finditer(text):
+            start, end = m.span()
+            if not any(e.part == part and e.start < end and start < e.end for e in out):
+                out.append(Ent(part, start, end, "PRODUCT"))
+    return out

@@ -1,0 +1,408 @@
+"""Intervention names the text introduces, document-level consistency, and the figures
+on the frozen test set (tests/tagsets/test) as targets.
+
+The pattern and consistency rules are plain functions over the document's texts and
+entity spans (``pipeline.tag.consistency``): most tests give them texts and stand-in
+model spans directly; the ones marked ``model`` run the real English model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import Settings
+from pipeline.tag.consistency import (
+    INTERVENTION,
+    THRESHOLD,
+    Ent,
+    apply,
+    find_evidence,
+    short_form,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIELD = "Parents and their babies, mothers and families, in pregnancy and after birth."
+
+
+def ents_for(texts: list[str], marks: dict[str, str]) -> list[Ent]:
+    """Stand-in model spans: every occurrence of each text in ``marks``, with its label."""
+    out = []
+    for part, text in enumerate(texts):
+        for name, label in marks.items():
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+                if not any(e.part == part and e.start < m.end() and m.start() < e.end for e in out):
+                    out.append(Ent(part, m.start(), m.end(), label))
+    return out
+
+
+def run(
+    *texts: str, marks: dict[str, str] | None = None, domain: bool = True
+) -> list[tuple[str, str, str]]:
+    """(text, label, source) of every span after consistency, in order."""
+    parts = list(texts)
+    resolved, _ = apply(parts, ents_for(parts, marks or {}), domain=domain)
+    return [(parts[e.part][e.start : e.end], e.label, e.source) for e in resolved]
+
+
+def interventions(*texts: str, **kwargs: object) -> list[str]:
+    return [t for t, label, _ in run(*texts, **kwargs) if label == INTERVENTION]  # type: ignore[arg-type]
+
+
+# --- patterns ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("We call it the Bluebell Steps programme, and it runs weekly.", "Bluebell Steps"),
+        ("Our health visitors run Chatterbox groups across the county.", "Chatterbox"),
+        ("Tell us about the app. It's an app called Nestling, for new parents.", "Nestling"),
+        ("She was referred to a text service known as Bump Buddy last year.", "Bump Buddy"),
+        (
+            "We run a debrief service that the women themselves named Birth Reflections.",
+            "Birth Reflections",
+        ),
+        ("Bookstart is a book-gifting programme run by a charity.", "Bookstart"),
+        ("Other parent groups such as Little Owls and Tiny Talkers meet there.", "Little Owls"),
+        ("Other parent groups such as Little Owls and Tiny Talkers meet there.", "Tiny Talkers"),
+        ('The approach known as "Share, Chat, Wonder" is used in sessions.', "Share, Chat, Wonder"),
+    ],
+)
+def test_each_pattern_finds_the_name(text: str, name: str) -> None:
+    assert name in interventions(text, FIELD)
+
+
+def test_pattern_mentions_have_source_and_confidence() -> None:
+    parts = ["We call it the Bluebell Steps programme.", FIELD]
+    resolved, review = apply(parts, [], domain=True)
+    (found,) = [e for e in resolved if e.label == INTERVENTION]
+    assert (found.source, found.entry_id) == ("pattern", "")
+    assert found.confidence is not None and found.confidence >= THRESHOLD
+    assert review == []
+
+
+def test_evidence_kinds() -> None:
+    kinds = {
+        (e.name, e.kind) for e in find_evidence(["an app called Kitefly, and the Kitefly app"])
+    }
+    assert kinds == {("Kitefly", "called"), ("Kitefly", "head")}
+
+
+# --- boundaries ----------------------------------------------------------------------
+
+
+def test_no_leading_preposition_or_article() -> None:
+    assert interventions("In the Bluebell Steps programme, parents meet.", FIELD) == [
+        "Bluebell Steps"
+    ]
+    assert interventions("And the Calm Corners programme helps.", FIELD) == ["Calm Corners"]
+
+
+def test_no_trailing_head_noun_or_verb() -> None:
+    found = interventions("There is an app called Nestling which sends messages.", FIELD)
+    assert found == ["Nestling"]
+    found = interventions("A group known as Harbour Parents meets monthly.", FIELD)
+    assert found == ["Harbour Parents"]
+
+
+def test_model_span_with_the_head_noun_is_replaced_by_the_name() -> None:
+    spans = run(
+        "I was referred to the Harbour Parents scheme, which pairs you with a parent.",
+        FIELD,
+        marks={"Harbour Parents scheme": "ORG"},
+    )
+    assert ("Harbour Parents", INTERVENTION, "pattern") in spans
+    assert not [s for s in spans if s[1] == "ORG"]
+
+
+# --- near misses ---------------------------------------------------------------------
+
+
+def test_a_persons_name_before_group_is_not_an_intervention() -> None:
+    texts = ["Dr Raj Patel leads the work.", "The Patel group found the same thing.", FIELD]
+    assert interventions(*texts, marks={"Raj Patel": "PERSON"}) == []
+    assert interventions("Professor Asante's group ran the trial.", FIELD) == []
+
+
+def test_a_programming_language_before_course_is_not_an_intervention() -> None:
+    lecture = (
+        "In this computing lecture, I took a Python course years ago, and a Rust course later.",
+        "Memory safety matters in systems code.",
+    )
+    assert interventions(*lecture, domain=False) == []
+    # Not even in the field: a platform with a group is a chat group.
+    assert interventions("The parents set up a WhatsApp group.", FIELD) == []
+
+
+def test_a_person_called_is_not_an_intervention() -> None:
+    spans = run("It was a woman called Amal who named it. Amal was Eritrean.", FIELD)
+    assert ("Amal", "PERSON", "model") in spans
+    assert not [s for s in spans if s[1] == INTERVENTION]
+
+
+def test_outside_the_field_programmes_are_not_interventions() -> None:
+    texts = ["The Apollo programme and a programme called Coral Reef Watch.", "Reefs bleach."]
+    assert interventions(*texts, domain=False) == []
+
+
+def test_weak_evidence_is_a_review_candidate_not_a_mention() -> None:
+    parts = ["We visited the Kestrel class on Monday.", FIELD]
+    resolved, review = apply(parts, [], domain=True)
+    assert not [e for e in resolved if e.label == INTERVENTION]
+    assert [parts[e.part][e.start : e.end] for e in review] == ["Kestrel"]
+    assert review[0].confidence is not None and review[0].confidence < THRESHOLD
+
+
+# --- consistency ---------------------------------------------------------------------
+
+
+def test_name_introduced_once_is_the_intervention_when_used_bare() -> None:
+    spans = run(
+        "Tell us about the app. I think it's called Nestling.",
+        "Nestling sends a short message every few days.",
+        "One dad said Nestling was the first thing he opened.",
+        FIELD,
+        marks={"Nestling": "PERSON"},
+    )
+    assert [s for s in spans if s[0] == "Nestling"] == [("Nestling", INTERVENTION, "pattern")] * 3
+
+
+def test_short_form_of_an_established_name() -> None:
+    assert short_form("Bluebell Steps") == "Bluebell"
+    assert short_form("Little Owls") is None  # too common a word to stand alone
+    assert short_form("Nestling") is None
+    spans = run(
+        "We call it the Bluebell Steps programme.",
+        "When we started Bluebell, the parents set up their own group.",
+        FIELD,
+        marks={"Bluebell": "ORG"},
+    )
+    assert ("Bluebell", INTERVENTION, "pattern") in spans
+    assert ("Bluebell", "ORG", "model") not in spans
+
+
+def test_gazetteer_name_carries_over_with_its_id() -> None:
+    parts = [
+        "Mellow Babies is group-based.",
+        "Later, MELLOW BABIES and Mellow Babies again.",
+        FIELD,
+    ]
+    ents = [
+        Ent(0, 0, 13, INTERVENTION, "mellow-babies", "gazetteer"),
+        Ent(1, 25, 38, "PERSON"),
+    ]
+    resolved, _ = apply(parts, ents, domain=True)
+    later = [e for e in resolved if e.part == 1]
+    assert [(e.start, e.label, e.entry_id, e.source) for e in later] == [
+        (25, INTERVENTION, "mellow-babies", "gazetteer")
+    ]
+
+
+def test_a_longer_organisation_name_is_not_cut_into() -> None:
+    spans = run(
+        "I was referred to the Harbour Parents scheme.",
+        "It is run by the Harbour Parents Trust in the city.",
+        FIELD,
+        marks={"Harbour Parents Trust": "ORG"},
+    )
+    assert ("Harbour Parents Trust", "ORG", "model") in spans
+
+
+def test_full_name_makes_a_later_surname_the_same_person() -> None:
+    spans = run(
+        "My colleague Zoë Marsh did most of the work.",
+        "Marsh was very firm about cheap phones.",
+        marks={"Zoë Marsh": "PERSON", "Marsh": "ORG"},
+    )
+    assert ("Marsh", "PERSON", "model") in spans
+    assert ("Marsh", "ORG", "model") not in spans
+
+
+def test_a_model_org_that_reads_as_a_person() -> None:
+    spans = run(
+        "In the sixties Tony Hoare introduced the null reference.",
+        "Rust started as a project of Graydon Hoare, no relation.",
+        marks={"Tony Hoare": "ORG", "Graydon Hoare": "ORG"},
+    )
+    assert ("Tony Hoare", "PERSON", "model") in spans
+    assert ("Graydon Hoare", "PERSON", "model") in spans
+
+
+def test_label_repairs_for_landforms_and_software() -> None:
+    spans = run(
+        "We walked up Glen Roy. It crashed in Chrome, and Rust avoids that.",
+        marks={"Glen Roy": "PERSON", "Chrome": "PERSON"},
+    )
+    assert ("Glen Roy", "LOC", "model") in spans
+    assert ("Chrome", "PRODUCT", "model") in spans
+    assert ("Rust", "PRODUCT", "model") in spans
+
+
+# --- the frozen test set -------------------------------------------------------------
+
+# The issue's targets: (precision, recall).
+TARGETS = {"INTERVENTION": (0.9, 0.8), "PERSON": (0.85, 0.85), "ORG": (0.85, 0.85)}
+NEW_TARGET = (0.9, 0.7)  # interventions the gazetteer does not list
+# What this version measures (README, Tags), rounded down: a drop below them fails.
+FLOORS = {"INTERVENTION": (0.94, 0.70), "PERSON": (0.66, 0.82), "ORG": (0.44, 0.64)}
+NEW_FLOOR = (0.93, 0.66)
+UNRELATED_TEST = (
+    "coral-reef-lecture",
+    "data-pipelines-interview",
+    "roman-archaeology-lecture",
+    "exoplanet-panel",
+)
+
+
+@pytest.fixture(scope="module")
+def test_set_scores() -> dict[str, tuple[float, float]]:
+    """(precision, recall) per label on tests/tagsets/test (never tuned on), plus
+    NEW (interventions the gazetteer does not list) and STRAY (interventions found in
+    the unrelated transcripts per 10,000 of their words, as (rate, 0))."""
+    from pipeline.tag.evaluate import NEW, evaluate, known_names, scores, split_interventions
+
+    test_set = ROOT / "tests" / "tagsets" / "test"
+    evaluation = evaluate(test_set, [test_set], Settings(media=False))
+    assert len(evaluation.comparisons) == 9 and not evaluation.unmatched
+    out = {s.label: (s.precision, s.recall) for s in scores(evaluation.comparisons)}
+    split = [split_interventions(c, known_names()) for c in evaluation.comparisons]
+    new = {s.label: s for s in scores(split)}[NEW]
+    out["NEW"] = (new.precision, new.recall)
+    words = stray = 0
+    for name in UNRELATED_TEST:
+        words += len((test_set / f"{name}.txt").read_text(encoding="utf-8").split())
+        (comparison,) = [c for c in evaluation.comparisons if c.name == name]
+        stray += sum(n for k, n in comparison.fp.items() if k[2] == INTERVENTION)
+    out["STRAY"] = (stray * 10_000 / words, 0.0)
+    return out
+
+
+def _meets(scores: dict[str, tuple[float, float]], label: str, goal: tuple[float, float]) -> bool:
+    precision, recall = scores[label]
+    return precision >= goal[0] and recall >= goal[1]
+
+
+@pytest.mark.model
+def test_no_regression_on_the_frozen_test_set(
+    test_set_scores: dict[str, tuple[float, float]],
+) -> None:
+    for label, floor in FLOORS.items():
+        assert _meets(test_set_scores, label, floor), (label, test_set_scores[label])
+    assert _meets(test_set_scores, "NEW", NEW_FLOOR), test_set_scores["NEW"]
+    assert test_set_scores["STRAY"][0] <= 1.0
+
+
+@pytest.mark.model
+@pytest.mark.xfail(
+    strict=True,
+    reason="targets not met yet (README, Tags): intervention recall 0.706 < 0.8, unlisted"
+    " recall 0.667 < 0.7, PERSON and ORG below 0.85. When they are met this XPASSes and"
+    " fails: remove the mark.",
+)
+def test_targets_on_the_frozen_test_set(test_set_scores: dict[str, tuple[float, float]]) -> None:
+    """The issue's targets on tests/tagsets/test."""
+    for label, goal in TARGETS.items():
+        assert _meets(test_set_scores, label, goal), (label, test_set_scores[label])
+    assert _meets(test_set_scores, "NEW", NEW_TARGET), test_set_scores["NEW"]
+    assert test_set_scores["STRAY"][0] <= 1.0
+
+
+def test_a_one_word_person_after_a_place_preposition_is_a_place() -> None:
+    spans = run(
+        "José had moved from Porto a year before. In the sixties Tony Hoare spoke.",
+        "I said to Tony that it worked.",
+        marks={"Porto": "PERSON", "Tony Hoare": "PERSON", "Tony": "PERSON"},
+    )
+    assert ("Porto", "GPE", "model") in spans
+    assert ("Tony", "PERSON", "model") in spans
+
+
+def test_an_act_is_a_law() -> None:
+    spans = run(
+        "Congress passed the Emergency Economic Stabilization Act.",
+        marks={"Emergency Economic Stabilization Act": "ORG"},
+    )
+    assert spans == [("Emergency Economic Stabilization Act", "LAW", "model")]
+
+
+def test_a_name_followed_by_a_verb_loses_the_verb() -> None:
+    import spacy
+
+    from pipeline.tag.rules import entity_cleanup
+
+    nlp = spacy.blank("en")
+    doc = nlp("Then Tony Hoare introduced the null reference.")
+    from spacy.tokens import Span
+
+    doc.ents = [Span(doc, 1, 4, label="PERSON")]
+    assert [(e.text, e.label_) for e in entity_cleanup(doc).ents] == [("Tony Hoare", "PERSON")]
+
+
+def test_eval_reports_each_source_and_unlisted_interventions() -> None:
+    from collections import Counter
+
+    from pipeline.model import Mention
+    from pipeline.tag.evaluate import NEW, compare, scores, source_scores, split_interventions
+
+    def mention(text: str, label: str, source: str) -> Mention:
+        return Mention("", "d", None, 0, 0, len(text), text, label, None, None, (), source)
+
+    found = [
+        mention("Nestling", "INTERVENTION", "pattern"),
+        mention("Kestrel", "INTERVENTION", "pattern"),
+        mention("Triple P", "INTERVENTION", "gazetteer"),
+        mention("Marsh", "PERSON", "model"),
+    ]
+    gold = Counter({(0, "nestling", "INTERVENTION"): 1, (0, "triple p", "INTERVENTION"): 1})
+    predicted = Counter((0, m.text.lower(), m.label) for m in found)
+    comparison = compare("d", gold, predicted, found)
+    assert source_scores([comparison]) == [
+        ("gazetteer", "INTERVENTION", 1, 1),
+        ("gazetteer", "ALL", 1, 1),
+        ("pattern", "INTERVENTION", 2, 1),
+        ("pattern", "ALL", 2, 1),
+        ("model", "PERSON", 1, 0),
+        ("model", "ALL", 1, 0),
+    ]
+    split = {s.label: s for s in scores([split_interventions(comparison, frozenset({"triple p"}))])}
+    assert (split[NEW].tp, split[NEW].fp, split[NEW].fn) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("texts", "name"),
+    [
+        # apposition, after and before the name
+        (["We set up Juniper Dads, a weekly peer group, in the spring."], "Juniper Dads"),
+        (["Mums come to our evening drop-in, Lullaby Lane, on Fridays."], "Lullaby Lane"),
+        # a modifier between the name and its head, with the name recurring
+        (["We run Rockpool language groups.", "Rockpool is popular."], "Rockpool"),
+        # quoted, with a head noun after the closing quote
+        (["The “Little Acorns” programme started last year."], "Little Acorns"),
+    ],
+)
+def test_apposition_modifier_and_quoted_names(texts: list[str], name: str) -> None:
+    assert name in interventions(*texts, FIELD)
+
+
+def test_a_verb_between_a_name_and_group_is_no_modifier() -> None:
+    assert interventions("Then Amina runs the group on Tuesdays.", FIELD) == []
+
+
+def test_places_before_another_names_head_are_not_an_intervention() -> None:
+    texts = ["In England, Wales and Northern Ireland, the Healthy Start scheme helps.", FIELD]
+    marks = {"England": "GPE", "Wales": "GPE", "Northern Ireland": "GPE"}
+    assert interventions(*texts, marks=marks) == ["Healthy Start"]
+
+
+def test_tag_lines_show_source_and_confidence() -> None:
+    from pipeline.cli import _mention_line
+    from pipeline.model import Mention
+
+    found = Mention("d#m0", "d", None, 3, 0, 8, "Nestling", INTERVENTION, None, None, (), "pattern")
+    line = _mention_line(replace(found, confidence=0.92))
+    assert line.endswith("Nestling  [pattern 0.92]")
+    assert _mention_line(found).endswith("Nestling  [pattern]")
