@@ -30,7 +30,7 @@ UNRELATED = {
     "test/roman-archaeology-lecture",
     "test/exoplanet-panel",
 }
-GAZETTEER = HERE.parent.parent / "pipeline" / "data" / "interventions.csv"
+GAZETTEER = HERE.parent.parent / "pipeline" / "tag" / "data" / "interventions.csv"
 LABELS = {
     "PERSON",
     "ORG",
