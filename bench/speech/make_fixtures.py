@@ -6,7 +6,9 @@ library is driven through ctypes). Produces, per fixture, in ``fixtures/``:
 - ``<name>.ogg``: the speech, Opus in Ogg at 16 kHz mono (small enough to commit);
 - ``<name>.txt``: the transcript in course-page form, each paragraph opened by a
   ``Skip to N minutes and M seconds`` marker: the paragraph's true start, floored to
-  whole seconds, as course pages give it;
+  whole seconds, as course pages give it; then, on an interview page, the speaker's
+  label in capitals (``DR MAYA OSEI: ...``), which is written but not spoken, so it is
+  no word of the truth (the page parser strips it from the paragraph's text too);
 - ``<name>.truth.json``: every word's true start and end and every sentence's start
   (integer ms).
 
@@ -15,6 +17,16 @@ the audio it synthesises: sentences are synthesised one at a time and joined wit
 pauses of chosen length (some of 2-4 s, like a lecturer writing on a board), so
 every word's time in the final file is known exactly. Word ends are the last
 audible 10 ms frame before the next word (espeak-ng reports starts only).
+
+Where espeak-ng would read a written token as no person would ("WHO" as the word
+"who", "£12.50" as "pound twelve point five zero"), a script gives the spoken form
+("W H O", "twelve pounds fifty"); the truth keeps the written token, timed from the
+start of its first spoken word to the end of its last.
+
+espeak-ng carries state from one synthesis to the next (a voice can change how the
+next one sounds), so a fixture depends on what the same process spoke before it. The
+first ``CHAINED`` fixtures were made one after another in one process and are kept so,
+byte for byte; every later one is made in a fresh process, from its own script only.
 
 Deterministic: same espeak-ng, same output. CI has no espeak-ng, so the outputs are
 committed; run this only to change the fixtures:
@@ -27,6 +39,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import json
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +48,8 @@ import numpy as np
 
 OUT = Path(__file__).resolve().parent / "fixtures"
 RATE = 16_000
+# The first fixtures, made in one espeak-ng session (see the module docstring).
+CHAINED = 4
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,12 @@ class Script:
     title: str
     # paragraphs -> sentences -> (text, pause after in ms)
     paragraphs: tuple[tuple[tuple[str, int], ...], ...]
+    # Interview pages: each paragraph's speaker label (None: the same speaker goes on,
+    # no label written), and each speaker's voice (``voice`` until a label says other).
+    speakers: tuple[str | None, ...] = ()
+    voices: tuple[tuple[str, str], ...] = ()
+    # Written token (trailing punctuation aside) -> what is said for it.
+    spoken: tuple[tuple[str, str], ...] = ()
 
 
 SCRIPTS = (
@@ -175,6 +196,181 @@ SCRIPTS = (
             (
                 ("Tap the bottom: if it sounds hollow, it's done.", 600),
                 ("Let it cool before you cut it!", 900),
+            ),
+        ),
+    ),
+    Script(
+        "reef-interview",
+        "en-gb-x-rp",
+        160,
+        "Listening to coral reefs",
+        (
+            (
+                ("Dr Osei, thank you for joining us today.", 500),
+                ("Your team records the sounds that coral reefs make.", 300),
+                ("Why listen to a reef at all?", 900),
+            ),
+            (
+                ("A healthy reef is surprisingly noisy.", 400),
+                (
+                    "Shrimps snap their claws, fish grunt and chatter, and the whole place crackles like a fire.",
+                    500,
+                ),
+                ("When a reef is damaged, most of that noise goes quiet.", 1100),
+            ),
+            (("And young fish can hear the difference?", 700),),
+            (
+                ("Yes, that's the surprising part.", 300),
+                ("Larvae drifting in open water swim towards the sound of a living reef.", 400),
+                (
+                    "So we played recordings of healthy reefs through underwater speakers on patches of dead coral.",
+                    2400,
+                ),
+            ),
+            (
+                (
+                    "After six weeks, those patches had twice as many young fish as the silent ones.",
+                    500,
+                ),
+                ("It isn't a cure, but it can help a damaged reef recover faster.", 900),
+            ),
+        ),
+        speakers=("INTERVIEWER", "DR MAYA OSEI", "INTERVIEWER", "DR MAYA OSEI", None),
+        voices=(("INTERVIEWER", "en-gb-x-rp"), ("DR MAYA OSEI", "en-029+f4")),
+    ),
+    Script(
+        "vaccine-statistics",
+        "en-gb-x-gbcwmd",
+        165,
+        "Vaccination in numbers",
+        (
+            (
+                ("Today's topic is vaccination, in numbers.", 500),
+                (
+                    "In 2019, the WHO named vaccine hesitancy one of the ten biggest threats to global health.",
+                    600,
+                ),
+                ("Measles cases rose by about 30% between 2016 and 2017.", 1000),
+            ),
+            (
+                (
+                    "In the UK, the target is for 95% of children to have both MMR doses by their 5th birthday.",
+                    500,
+                ),
+                ("In 2022, only 84.5% of children in England did.", 400),
+                ("On the 3rd of May, the UKHSA urged parents to check.", 1500),
+            ),
+            (
+                ("Why does the gap matter?", 400),
+                (
+                    "Measles is so contagious that 1 infected person can pass it to 12 to 18 others.",
+                    500,
+                ),
+                (
+                    "A dose of vaccine costs the NHS less than £12.50, while a week in hospital can cost over £1,000.",
+                    1200,
+                ),
+            ),
+            (
+                (
+                    "Your GP should invite your child at 12 months and at 3 years and 4 months.",
+                    500,
+                ),
+                (
+                    "It's never too late to catch up.",
+                    400,
+                ),
+                ("That's the 1st step, and probably the most important one.", 900),
+            ),
+        ),
+        spoken=(
+            ("WHO", "W H O"),
+            ("UKHSA", "U K H S A"),
+            ("£12.50", "twelve pounds fifty"),
+            ("£1,000", "a thousand pounds"),
+        ),
+    ),
+    Script(
+        "supply-demand-board",
+        "en-gb-x-gbclan",
+        110,
+        "Supply and demand on the board",
+        (
+            (
+                ("Right, let's begin with a simple idea.", 600),
+                ("I'll write it up on the board.", 3400),
+                ("Price is set where supply meets demand.", 800),
+            ),
+            (
+                ("Now, draw two lines.", 3200),
+                ("The first one slopes down: that is demand.", 600),
+                ("The second one slopes up: that is supply.", 3500),
+            ),
+            (
+                ("The point where they cross is called the equilibrium.", 700),
+                ("If the price is above it, sellers are left with stock they cannot sell.", 500),
+                ("If it is below, buyers queue and the shelves go empty.", 3000),
+            ),
+            (
+                ("Let me add one more line.", 3000),
+                ("A new tax shifts the whole supply curve upwards.", 600),
+                ("We will see why next week.", 600),
+            ),
+        ),
+    ),
+    Script(
+        "battery-podcast",
+        "en-us-nyc",
+        190,
+        "What is inside your phone battery",
+        (
+            (
+                (
+                    "Okay, so let's talk about what's actually inside the battery in your phone.",
+                    250,
+                ),
+                (
+                    "It's a lithium-ion cell, and it has three main parts: two electrodes and an electrolyte between them.",
+                    300,
+                ),
+                (
+                    "When you charge it, lithium ions move from one side to the other and pack themselves into layers of graphite.",
+                    200,
+                ),
+                (
+                    "When you use the phone, they flow back, and that movement drives the current.",
+                    600,
+                ),
+            ),
+            (
+                ("Here's the thing most people get wrong.", 200),
+                ("You don't need to let the battery run flat before charging it.", 250),
+                (
+                    "That advice comes from older nickel batteries, which really did lose capacity if you topped them up too often.",
+                    300,
+                ),
+                (
+                    "Lithium cells actually prefer to sit somewhere in the middle, not completely full and not completely empty.",
+                    700,
+                ),
+            ),
+            (
+                ("Heat is the real enemy.", 200),
+                (
+                    "Leave your phone on a hot dashboard, and the chemistry inside starts to break down much faster.",
+                    300,
+                ),
+                (
+                    "Over a couple of years, that can cost you a big chunk of your battery life.",
+                    800,
+                ),
+            ),
+            (
+                (
+                    "So keep it cool, charge it whenever it suits you, and don't worry too much about the percentage.",
+                    300,
+                ),
+                ("Your battery will thank you.", 800),
             ),
         ),
     ),
@@ -324,21 +520,30 @@ def build(script: Script, espeak: Espeak) -> None:
     words: list[dict[str, object]] = []
     sentences: list[dict[str, int]] = []
     paragraph_starts: list[int] = []
+    voice = script.voice
+    voices = dict(script.voices)
     for p, paragraph in enumerate(script.paragraphs):
+        label = script.speakers[p] if script.speakers else None
+        if label is not None:
+            voice = voices[label]
         token_in_paragraph = 0
         for s, (text, pause_ms) in enumerate(paragraph):
-            signal, starts = espeak.say(text, script.voice, script.words_per_minute)
+            tokens = text.split()
+            said = [_spoken(token, script.spoken) for token in tokens]
+            signal, spoken_starts = espeak.say(" ".join(said), voice, script.words_per_minute)
             floor = 0.02 * float(np.sqrt(np.mean(signal**2)))
             length_ms = len(signal) * 1000 // espeak.rate
-            tokens = text.split()
+            # Each written token's first and last spoken word.
+            firsts = np.cumsum([0] + [len(x.split()) for x in said]).tolist()
+            starts = [spoken_starts[k] for k in firsts[:-1]]
+            stops = [spoken_starts[k] if k < len(spoken_starts) else length_ms for k in firsts[1:]]
             if s == 0:
                 paragraph_starts.append(clock_ms + starts[0])
             sentences.append(
                 {"paragraph": p, "first_word": token_in_paragraph, "start_ms": clock_ms + starts[0]}
             )
             for i, token in enumerate(tokens):
-                stop = starts[i + 1] if i + 1 < len(tokens) else length_ms
-                end = _audible_end(signal, espeak.rate, starts[i], stop, floor)
+                end = _audible_end(signal, espeak.rate, starts[i], stops[i], floor)
                 words.append(
                     {
                         "paragraph": p,
@@ -372,10 +577,20 @@ def build(script: Script, espeak: Espeak) -> None:
         "sentences": sentences,
         "words": words,
     }
+    if script.speakers:
+        truth["speaker_voices"] = dict(script.voices)
+        truth["paragraph_speakers"] = list(script.speakers)
     (OUT / f"{script.name}.truth.json").write_text(json.dumps(truth, indent=1) + "\n", "utf-8")
     print(
         f"{script.name}: {duration_ms / 1000:.1f} s, {len(words)} words, {len(sentences)} sentences"
     )
+
+
+def _spoken(token: str, spoken: tuple[tuple[str, str], ...]) -> str:
+    """What is said for a written token: its spoken form, if the script gives one,
+    with the token's trailing punctuation kept (it shapes espeak-ng's phrasing)."""
+    word = token.rstrip(".,:;!?")
+    return dict(spoken).get(word, word) + token[len(word) :]
 
 
 def _resample(pcm: np.ndarray, rate: int) -> np.ndarray:
@@ -414,17 +629,30 @@ def _marker(ms: int) -> str:
 
 def _write_transcript(script: Script, starts: list[int]) -> None:
     lines = [script.title, ""]
-    for paragraph, start in zip(script.paragraphs, starts, strict=True):
+    labels = script.speakers or (None,) * len(script.paragraphs)
+    for paragraph, start, label in zip(script.paragraphs, starts, labels, strict=True):
         text = " ".join(sentence for sentence, _ in paragraph)
-        lines += [f"{_marker(start)} {text}", ""]
+        speaker = f"{label}: " if label else ""
+        lines += [f"{_marker(start)} {speaker}{text}", ""]
     (OUT / f"{script.name}.txt").write_text("\n".join(lines), "utf-8")
+
+
+def _build_alone(name: str) -> None:
+    build(next(s for s in SCRIPTS if s.name == name), Espeak())
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     espeak = Espeak()
-    for script in SCRIPTS:
+    for script in SCRIPTS[:CHAINED]:
         build(script, espeak)
+    spawn = multiprocessing.get_context("spawn")
+    for script in SCRIPTS[CHAINED:]:
+        child = spawn.Process(target=_build_alone, args=(script.name,))
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise RuntimeError(f"{script.name}: the process making it failed")
     return 0
 
 
