@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__
 from pipeline.captions.profiles import Profile
@@ -36,7 +36,8 @@ from pipeline.report.pages import (
     measure_document,
     row_for,
 )
-from pipeline.run.records import Record, read_record, record_path
+from pipeline.run.codec import from_data, to_data
+from pipeline.run.records import Kept, Record, read_record, record_path
 
 if TYPE_CHECKING:
     from pipeline.run.corpus import RunReport
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 REPORT_DIR = "report"
 DOCS_DIR = "docs"
 STAMP_FILE = ".stamp"
+ROWS_FILE = ".rows.json"  # what the index page takes from each document
 RUN_REPORT_FILE = "run-report.json"
 MAX_PENDING = 8  # pages rendered but not yet on disk
 AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".ogg", ".opus", ".oga", ".flac", ".wav"})
@@ -111,10 +113,10 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def _local_media(result: DocumentResult, input_path: str) -> Path | None:
+def _local_media(aligned: str | None, input_path: str) -> Path | None:
     """The media file the words were aligned to, else one beside the input."""
-    if result.media:
-        media = Path(result.media)
+    if aligned:
+        media = Path(aligned)
         candidates = (
             [media]
             if media.is_absolute()
@@ -141,6 +143,36 @@ def _source_lines(input_path: str, result: DocumentResult) -> dict[int, str]:
     return {n: lines[n - 1] for n in sorted(wanted) if 0 < n <= len(lines)}
 
 
+def _page_inputs(
+    out_dir: Path, doc_id: str, media: str | None, video_url: str | None, input_path: str
+) -> list[Any]:
+    """What a document's page takes from the file system besides its record (which
+    caption files exist, the media link, whether the input is there to quote from):
+    a kept page is kept only while this is unchanged."""
+    base = out_dir / "captions" / doc_id
+    files = [
+        base.with_name(base.name + suffix).is_file()
+        for suffix in (".vtt", ".chapters.vtt", ".srt", ".quality.json")
+    ]
+    link = _media_link(out_dir, media, video_url, input_path)
+    return [*files, *link, Path(input_path).is_file()]
+
+
+def _media_link(
+    out_dir: Path, media: str | None, video_url: str | None, input_path: str
+) -> tuple[str | None, str, bool]:
+    """(href from the document's page, "video" or "audio", whether it is remote)."""
+    here = os.path.join(out_dir, REPORT_DIR, DOCS_DIR)
+    found = _local_media(media, input_path)
+    if found is not None:
+        relative = os.path.relpath(found.resolve(), os.path.realpath(here))
+        kind = "audio" if found.suffix.lower() in AUDIO_SUFFIXES else "video"
+        return href(Path(relative).as_posix()), kind, False
+    if video_url:
+        return video_url, "video", True
+    return None, "video", False
+
+
 def page_context(
     out_dir: Path,
     result: DocumentResult,
@@ -149,7 +181,6 @@ def page_context(
     profile: Profile | None,
 ) -> PageContext:
     """Links from ``report/docs/<page>`` to the document's captions and media."""
-    here = os.path.join(out_dir, REPORT_DIR, DOCS_DIR)
     page_dir = f"{REPORT_DIR}/{DOCS_DIR}"
     base = out_dir / "captions" / result.doc_id
     files: dict[str, str | None] = {}
@@ -167,16 +198,7 @@ def page_context(
     chapters_text = (
         _read_text(base.with_name(base.name + ".chapters.vtt")) if files["chapters"] else None
     )
-    media = _local_media(result, input_path)
-    media_href: str | None = None
-    remote = False
-    kind = "video"
-    if media is not None:
-        relative = os.path.relpath(media.resolve(), os.path.realpath(here))
-        media_href = href(Path(relative).as_posix())
-        kind = "audio" if media.suffix.lower() in AUDIO_SUFFIXES else "video"
-    elif result.video_url:
-        media_href, remote = result.video_url, True
+    media_href, kind, remote = _media_link(out_dir, result.media, result.video_url, input_path)
     return PageContext(
         index_href="../index.html",
         vtt_href=files["vtt"],
@@ -201,16 +223,25 @@ def write_report(
     *,
     profile: Profile | None = None,
     stamp: str | None = None,
-    records: Iterable[tuple[str, Record | None]] | None = None,
+    records: Iterable[tuple[str, Record | Kept | None]] | None = None,
 ) -> Path:
     """Write ``out_dir/report/``: a page per document in ``doc_ids`` that has a
     record, a row per document (failed ones too), and the index. Returns the index
     page's path. ``profile``: the caption rules to check cues against (default: the
-    one each document's quality report names)."""
+    one each document's quality report names).
+
+    With a ``stamp`` (a run), what the index page takes from each document is kept
+    in ``report/.rows.json``; a document handed as ``Kept`` keeps its page and row
+    when that file holds it under the same key, errors and page inputs, else its
+    record is read here."""
     out_dir = Path(out_dir)
     report_dir = out_dir / REPORT_DIR
     docs_dir = report_dir / DOCS_DIR
     failures, problems = _failures(out_dir, run_report)
+    head = _rows_head(profile)
+    cached = _read_rows(report_dir, head) if stamp is not None else {}
+    (report_dir / ROWS_FILE).unlink(missing_ok=True)
+    entries: dict[str, dict[str, Any]] = {}
     rows: list[IndexRow] = []
     corpus = Corpus()
     written: set[str] = set()
@@ -221,9 +252,27 @@ def write_report(
         pending: deque[Future[None]] = deque()
         # ``records``: the same records already being read (by the index assembly).
         pairs = records if records is not None else _read_each(out_dir, doc_ids)
-        for doc_id, record in pairs:
+        for doc_id, item in pairs:
             seen.add(doc_id)
             errors = failures.get(doc_id, ())
+            name = page_name(doc_id)
+            record: Record | None
+            if isinstance(item, Kept):
+                entry = cached.get(doc_id)
+                kept_row = _kept_row(entry)
+                if (
+                    entry is not None
+                    and kept_row is not None
+                    and _keeps(out_dir, doc_id, docs_dir / name, entry, item, errors)
+                    and _merge(corpus, entry)
+                ):
+                    written.add(name)
+                    rows.append(kept_row)
+                    entries[doc_id] = entry
+                    continue
+                record = read_record(record_path(out_dir, doc_id))
+            else:
+                record = item
             if record is None:
                 rows.append(
                     IndexRow(doc_id, None, "", FAILED if errors else "missing", errors=errors)
@@ -231,15 +280,30 @@ def write_report(
                 continue
             result = record.result
             measures = measure_document(result, profile)
-            name = page_name(doc_id)
             context = page_context(out_dir, result, record.input, errors, profile)
             html = document_html(result, context, measures)
             pending.append(writer.submit(write_text_atomic, docs_dir / name, html))
             while len(pending) > MAX_PENDING:
                 pending.popleft().result()
             written.add(name)
-            rows.append(row_for(result, f"{DOCS_DIR}/{name}", measures, errors))
-            corpus.add(result, measures)
+            row = row_for(result, f"{DOCS_DIR}/{name}", measures, errors)
+            rows.append(row)
+            own = Corpus()
+            own.add(result, measures)
+            if corpus.profile is None or corpus.profile == own.profile:
+                _merge(corpus, _charts_data(own))
+            else:
+                corpus.add(result, measures)
+            entries[doc_id] = {
+                "key": record.key,
+                "errors": list(errors),
+                "page": _page_inputs(out_dir, doc_id, result.media, result.video_url, record.input),
+                "media": result.media,
+                "video_url": result.video_url,
+                "input": record.input,
+                "row": to_data(row),
+                **_charts_data(own),
+            }
         for future in pending:
             future.result()
     for doc_id, errors in sorted(failures.items()):
@@ -252,8 +316,96 @@ def write_report(
     if stamp is None:
         (report_dir / STAMP_FILE).unlink(missing_ok=True)
     else:
+        body = {**head, "documents": entries}
+        write_text_atomic(report_dir / ROWS_FILE, json.dumps(body, sort_keys=True))
         write_text_atomic(report_dir / STAMP_FILE, stamp)
     return index
+
+
+def _rows_head(profile: Profile | None) -> dict[str, Any]:
+    """What every kept row depends on besides its document."""
+    from pipeline.settings import code_sha256
+
+    return {
+        "format": 1,
+        "code": code_sha256(),
+        "version": __version__,
+        "profile": asdict(profile) if profile else None,
+    }
+
+
+def _read_rows(report_dir: Path, head: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The entries of ``report/.rows.json`` by doc_id, if it was made by this code with
+    these rules; else none."""
+    try:
+        data = json.loads((report_dir / ROWS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or any(data.get(k) != v for k, v in head.items()):
+        return {}
+    documents = data.get("documents")
+    return documents if isinstance(documents, dict) else {}
+
+
+def _kept_row(entry: dict[str, Any] | None) -> IndexRow | None:
+    try:
+        return from_data(IndexRow, entry["row"]) if entry is not None else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _keeps(
+    out_dir: Path,
+    doc_id: str,
+    page: Path,
+    entry: dict[str, Any],
+    kept: Kept,
+    errors: Sequence[str],
+) -> bool:
+    """The page of a kept document on disk is the one it would be made again."""
+    try:
+        return bool(
+            entry["key"] == kept.key
+            and entry["errors"] == list(errors)
+            and page.is_file()
+            and entry["page"]
+            == _page_inputs(out_dir, doc_id, entry["media"], entry["video_url"], entry["input"])
+        )
+    except (KeyError, TypeError):
+        return False
+
+
+def _charts_data(corpus: Corpus) -> dict[str, Any]:
+    """A document's part of the corpus charts (measured against its own profile)."""
+    return {
+        "profile": to_data(corpus.profile) if corpus.profile else None,
+        "speeds": [[v, n] for v, n in corpus.speeds.items()],
+        "durations": [[v, n] for v, n in corpus.durations_ms.items()],
+        "interventions": [[v, n] for v, n in corpus.interventions.items()],
+    }
+
+
+def _merge(corpus: Corpus, data: dict[str, Any]) -> bool:
+    """Add a document's chart counts to ``corpus``; False (nothing added) when they
+    were measured against another profile than the corpus's, or cannot be read."""
+    try:
+        own = from_data(Profile, data["profile"]) if data["profile"] is not None else None
+        speeds = [(float(v), int(n)) for v, n in data["speeds"]]
+        durations = [(int(v), int(n)) for v, n in data["durations"]]
+        interventions = [(str(v), int(n)) for v, n in data["interventions"]]
+    except (KeyError, TypeError, ValueError):
+        return False
+    if own is not None and corpus.profile is not None and own != corpus.profile:
+        return False
+    if corpus.profile is None:
+        corpus.profile = own
+    for speed, count in speeds:
+        corpus.speeds[speed] += count
+    for duration, count in durations:
+        corpus.durations_ms[duration] += count
+    for name, count in interventions:
+        corpus.interventions[name] += count
+    return True
 
 
 def _read_each(out_dir: Path, doc_ids: Sequence[str]) -> Iterator[tuple[str, Record | None]]:
