@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import __version__
 from pipeline.captions.profiles import Profile
 from pipeline.files import write_text_atomic
-from pipeline.ingest.sources import media_beside
+from pipeline.ingest.sources import MediaFinder, media_beside
 from pipeline.model import DocumentResult
 from pipeline.report.names import href, page_name, relative_link
 from pipeline.report.pages import (
@@ -48,6 +48,7 @@ STAMP_FILE = ".stamp"
 ROWS_FILE = ".rows.json"  # what the index page takes from each document
 RUN_REPORT_FILE = "run-report.json"
 MAX_PENDING = 8  # pages rendered but not yet on disk
+Beside = Callable[[Path], Path | None]  # finds the media file beside an input
 AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".ogg", ".opus", ".oga", ".flac", ".wav"})
 
 
@@ -113,7 +114,9 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def _local_media(aligned: str | None, input_path: str) -> Path | None:
+def _local_media(
+    aligned: str | None, input_path: str, beside: Beside = media_beside
+) -> Path | None:
     """The media file the words were aligned to, else one beside the input."""
     if aligned:
         media = Path(aligned)
@@ -125,7 +128,7 @@ def _local_media(aligned: str | None, input_path: str) -> Path | None:
         for candidate in candidates:
             if candidate.is_file():
                 return candidate
-    return media_beside(Path(input_path))
+    return beside(Path(input_path))
 
 
 def _source_lines(input_path: str, result: DocumentResult) -> dict[int, str]:
@@ -144,7 +147,12 @@ def _source_lines(input_path: str, result: DocumentResult) -> dict[int, str]:
 
 
 def _page_inputs(
-    out_dir: Path, doc_id: str, media: str | None, video_url: str | None, input_path: str
+    out_dir: Path,
+    doc_id: str,
+    media: str | None,
+    video_url: str | None,
+    input_path: str,
+    beside: Beside = media_beside,
 ) -> list[Any]:
     """What a document's page takes from the file system besides its record (which
     caption files exist, the media link, whether the input is there to quote from):
@@ -154,16 +162,20 @@ def _page_inputs(
         base.with_name(base.name + suffix).is_file()
         for suffix in (".vtt", ".chapters.vtt", ".srt", ".quality.json")
     ]
-    link = _media_link(out_dir, media, video_url, input_path)
+    link = _media_link(out_dir, media, video_url, input_path, beside)
     return [*files, *link, Path(input_path).is_file()]
 
 
 def _media_link(
-    out_dir: Path, media: str | None, video_url: str | None, input_path: str
+    out_dir: Path,
+    media: str | None,
+    video_url: str | None,
+    input_path: str,
+    beside: Beside = media_beside,
 ) -> tuple[str | None, str, bool]:
     """(href from the document's page, "video" or "audio", whether it is remote)."""
     here = os.path.join(out_dir, REPORT_DIR, DOCS_DIR)
-    found = _local_media(media, input_path)
+    found = _local_media(media, input_path, beside)
     if found is not None:
         relative = os.path.relpath(found.resolve(), os.path.realpath(here))
         kind = "audio" if found.suffix.lower() in AUDIO_SUFFIXES else "video"
@@ -179,6 +191,7 @@ def page_context(
     input_path: str,
     errors: Sequence[str],
     profile: Profile | None,
+    beside: Beside = media_beside,
 ) -> PageContext:
     """Links from ``report/docs/<page>`` to the document's captions and media."""
     page_dir = f"{REPORT_DIR}/{DOCS_DIR}"
@@ -198,7 +211,9 @@ def page_context(
     chapters_text = (
         _read_text(base.with_name(base.name + ".chapters.vtt")) if files["chapters"] else None
     )
-    media_href, kind, remote = _media_link(out_dir, result.media, result.video_url, input_path)
+    media_href, kind, remote = _media_link(
+        out_dir, result.media, result.video_url, input_path, beside
+    )
     return PageContext(
         index_href="../index.html",
         vtt_href=files["vtt"],
@@ -242,6 +257,7 @@ def write_report(
     cached = _read_rows(report_dir, head) if stamp is not None else {}
     (report_dir / ROWS_FILE).unlink(missing_ok=True)
     entries: dict[str, dict[str, Any]] = {}
+    beside = MediaFinder()  # each input folder listed once
     rows: list[IndexRow] = []
     corpus = Corpus()
     written: set[str] = set()
@@ -263,7 +279,7 @@ def write_report(
                 if (
                     entry is not None
                     and kept_row is not None
-                    and _keeps(out_dir, doc_id, docs_dir / name, entry, item, errors)
+                    and _keeps(out_dir, doc_id, docs_dir / name, entry, item, errors, beside)
                     and _merge(corpus, entry)
                 ):
                     written.add(name)
@@ -280,7 +296,7 @@ def write_report(
                 continue
             result = record.result
             measures = measure_document(result, profile)
-            context = page_context(out_dir, result, record.input, errors, profile)
+            context = page_context(out_dir, result, record.input, errors, profile, beside)
             html = document_html(result, context, measures)
             pending.append(writer.submit(write_text_atomic, docs_dir / name, html))
             while len(pending) > MAX_PENDING:
@@ -297,7 +313,9 @@ def write_report(
             entries[doc_id] = {
                 "key": record.key,
                 "errors": list(errors),
-                "page": _page_inputs(out_dir, doc_id, result.media, result.video_url, record.input),
+                "page": _page_inputs(
+                    out_dir, doc_id, result.media, result.video_url, record.input, beside
+                ),
                 "media": result.media,
                 "video_url": result.video_url,
                 "input": record.input,
@@ -361,6 +379,7 @@ def _keeps(
     entry: dict[str, Any],
     kept: Kept,
     errors: Sequence[str],
+    beside: Beside,
 ) -> bool:
     """The page of a kept document on disk is the one it would be made again."""
     try:
@@ -369,7 +388,9 @@ def _keeps(
             and entry["errors"] == list(errors)
             and page.is_file()
             and entry["page"]
-            == _page_inputs(out_dir, doc_id, entry["media"], entry["video_url"], entry["input"])
+            == _page_inputs(
+                out_dir, doc_id, entry["media"], entry["video_url"], entry["input"], beside
+            )
         )
     except (KeyError, TypeError):
         return False

@@ -26,7 +26,7 @@ from pipeline.clock import format_clock
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.files import write_text_atomic
 from pipeline.ingest.manifest import MANIFEST_NAME, Entry, manifest_issues, read_manifest
-from pipeline.ingest.sources import discover, doc_id_for, find_root, media_beside
+from pipeline.ingest.sources import MediaFinder, discover, doc_id_for, find_root
 from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
 from pipeline.run.codec import from_data, to_data
 from pipeline.run.document import (
@@ -224,6 +224,7 @@ def sources(
         raise PipelineError("--duration and --media apply to one input file; use a manifest")
     seen: dict[str, Path] = {}
     real: dict[Path, Path] = {}
+    beside = MediaFinder()  # each input folder listed once
     notes = skipped if skipped is not None else []
     for item in inputs.paths:
         try:
@@ -258,7 +259,7 @@ def sources(
                 origin = origin if duration is not None else None
             media = inputs.media if single and inputs.media else entry.media
             if media is None:
-                media = media_beside(path)
+                media = beside(path)
             yield Source(path, root, doc_id, duration, entry.video_url, media, origin)
 
 
