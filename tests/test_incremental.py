@@ -204,3 +204,18 @@ def test_a_missing_page_or_row_cache_is_made_again_from_its_record(
     run(inputs, out)
     assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
     assert tree(out) == clean_tree(inputs, tmp_path, "clean-2")
+
+
+def test_media_finder_answers_as_media_beside(tmp_path: Path) -> None:
+    from pipeline.ingest.sources import MediaFinder, media_beside
+
+    names = ["a.txt", "a.mp4", "b.txt", "c.txt", "c.WAV", "d.txt", "d.notes", "e.f.txt", "e.mp4"]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "g.mp4").mkdir()  # a folder is not a media file
+    find = MediaFinder()
+    for stem in ("a", "b", "c", "d", "e.f", "g", "gone"):
+        path = tmp_path / f"{stem}.txt"
+        assert find(path) == media_beside(path), stem
+    assert find(tmp_path / "a.txt") == tmp_path / "a.mp4"
+    assert find(tmp_path / "missing" / "x.txt") is None
