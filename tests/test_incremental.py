@@ -219,3 +219,30 @@ def test_media_finder_answers_as_media_beside(tmp_path: Path) -> None:
         assert find(path) == media_beside(path), stem
     assert find(tmp_path / "a.txt") == tmp_path / "a.mp4"
     assert find(tmp_path / "missing" / "x.txt") is None
+
+
+def test_documents_made_under_two_profiles_chart_as_a_full_rebuild(
+    tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    root, out = tmp_path / "transcripts", tmp_path / "out"
+    make_corpus(root / "a", pool, 2)
+    make_corpus(root / "b", pool, 2)
+
+    def run_part(part: str, *extra: str) -> None:
+        args = ["run", str(root / part), "--out", str(out), "--no-tags", "-q", *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+
+    run_part("a", "--profile", "bbc")
+    run_part("b")  # a's documents, outside this run, keep their bbc cues
+    (root / "b" / "step-1.txt").write_text(document(111, pool, 150), encoding="utf-8")
+    full = _full_rebuild(out, tmp_path)
+    reads.clear()
+    run_part("b")
+    # The report checks every document against the run's profile: a's pages are kept.
+    assert reads == ["step-1.json"]
+    out, kept = full, out
+    reads.clear()
+    run_part("b")
+    assert len(reads) == 4
+    assert tree(kept) == tree(full)
