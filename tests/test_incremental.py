@@ -246,3 +246,17 @@ def test_documents_made_under_two_profiles_chart_as_a_full_rebuild(
     run_part("b")
     assert len(reads) == 4
     assert tree(kept) == tree(full)
+
+
+def test_tables_written_by_other_means_are_not_kept_from(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    from pipeline.index.tables import write_tables
+
+    inputs, out = corpus
+    write_tables([], out)  # an empty index over the run's
+    assert not (out / "index" / ".docs.json").exists()
+    (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    assert tree(out) == clean_tree(inputs, tmp_path)

@@ -27,6 +27,7 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.files import atomic_target, current_umask
 from pipeline.index.tables import (
     CHUNKS_SCHEMA,
+    INDEX_DOCS,
     INTERVENTION_LABEL,
     SCHEMA_VERSION,
     ChunkRow,
@@ -293,6 +294,7 @@ class SearchBuilder:
     def commit(self) -> Path:
         try:
             os.chmod(self.temporary, 0o666 & ~current_umask())
+            (self.path.parent / INDEX_DOCS).unlink(missing_ok=True)
             os.replace(self.temporary, self.path)
         except OSError as error:
             self.abort()

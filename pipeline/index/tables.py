@@ -37,6 +37,10 @@ META_TABLE = b"pipeline.table"
 # Tables are written once and read many times: spend a little more on compression.
 ZSTD_LEVEL = 9
 ROW_GROUP_SIZE = 65_536
+# Which documents (under which keys) the index files were built from, written by a run
+# after them all; anything else that rewrites an index file removes it first, so rows
+# are never kept from files it does not describe.
+INDEX_DOCS = ".docs.json"
 
 # --- schemas --------------------------------------------------------------------
 
@@ -696,6 +700,7 @@ class TableWriter:
             self.finish()
         mode = 0o666 & ~current_umask()
         try:
+            (self.directory / INDEX_DOCS).unlink(missing_ok=True)
             for name, temporary in self.temporaries.items():
                 os.chmod(temporary, mode)
                 os.replace(temporary, self.paths[name])

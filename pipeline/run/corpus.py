@@ -54,7 +54,7 @@ STATE_FILE = ".state.json"
 LOCK_FILE = ".lock"
 REPORT_FILE = "run-report.json"
 CANDIDATES_FILE = Path("review") / "candidates.csv"
-INDEX_DOCS_FILE = Path("index") / ".docs.json"
+INDEX_DOCS_FILE = Path("index") / ".docs.json"  # pipeline.index.tables.INDEX_DOCS
 
 # Statuses in the run report.
 DONE, UNCHANGED, FAILED, REMOVED = "done", "unchanged", "failed", "removed"
