@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
@@ -30,6 +31,7 @@ from pipeline.report.pages import (
     FAILED,
     Corpus,
     IndexRow,
+    Measures,
     PageContext,
     document_html,
     index_html,
@@ -254,12 +256,12 @@ def write_report(
     docs_dir = report_dir / DOCS_DIR
     failures, problems = _failures(out_dir, run_report)
     head = _rows_head(profile)
-    cached = _read_rows(report_dir, head) if stamp is not None else {}
+    cached, totals = _read_rows(report_dir, head) if stamp is not None else ({}, None)
     (report_dir / ROWS_FILE).unlink(missing_ok=True)
     entries: dict[str, dict[str, Any]] = {}
     beside = MediaFinder()  # each input folder listed once
     rows: list[IndexRow] = []
-    corpus = Corpus()
+    charts = _Charts()
     written: set[str] = set()
     seen: set[str] = set()
     # Pages are written (and flushed to disk) by a thread while the next record is
@@ -280,7 +282,7 @@ def write_report(
                     entry is not None
                     and kept_row is not None
                     and _keeps(out_dir, doc_id, docs_dir / name, entry, item, errors, beside)
-                    and _merge(corpus, entry)
+                    and charts.keep(doc_id, entry)
                 ):
                     written.add(name)
                     rows.append(kept_row)
@@ -304,12 +306,7 @@ def write_report(
             written.add(name)
             row = row_for(result, f"{DOCS_DIR}/{name}", measures, errors)
             rows.append(row)
-            own = Corpus()
-            own.add(result, measures)
-            if corpus.profile is None or corpus.profile == own.profile:
-                _merge(corpus, _charts_data(own))
-            else:
-                corpus.add(result, measures)
+            own_profile, counts = charts.add(result, measures)
             entries[doc_id] = {
                 "key": record.key,
                 "errors": list(errors),
@@ -320,7 +317,8 @@ def write_report(
                 "video_url": result.video_url,
                 "input": record.input,
                 "row": to_data(row),
-                **_charts_data(own),
+                "profile": own_profile,
+                "charts": counts,
             }
         for future in pending:
             future.result()
@@ -328,13 +326,14 @@ def write_report(
         if doc_id not in seen:
             rows.append(IndexRow(doc_id, None, "", FAILED, errors=errors))
     rows.sort(key=lambda r: r.doc_id)
+    corpus, new_totals = charts.finish(cached, totals)
     index = report_dir / "index.html"
     write_text_atomic(index, index_html(rows, corpus, problems=problems))
     _remove_stale_pages(docs_dir, written)
     if stamp is None:
         (report_dir / STAMP_FILE).unlink(missing_ok=True)
     else:
-        body = {**head, "documents": entries}
+        body = {**head, "documents": entries, "totals": new_totals}
         write_text_atomic(report_dir / ROWS_FILE, json.dumps(body, sort_keys=True))
         write_text_atomic(report_dir / STAMP_FILE, stamp)
     return index
@@ -352,17 +351,21 @@ def _rows_head(profile: Profile | None) -> dict[str, Any]:
     }
 
 
-def _read_rows(report_dir: Path, head: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The entries of ``report/.rows.json`` by doc_id, if it was made by this code with
-    these rules; else none."""
+def _read_rows(
+    report_dir: Path, head: dict[str, Any]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None]:
+    """The entries of ``report/.rows.json`` by doc_id and the chart totals over them,
+    if it was made by this code with these rules; else none."""
     try:
         data = json.loads((report_dir / ROWS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, None
     if not isinstance(data, dict) or any(data.get(k) != v for k, v in head.items()):
-        return {}
-    documents = data.get("documents")
-    return documents if isinstance(documents, dict) else {}
+        return {}, None
+    documents, totals = data.get("documents"), data.get("totals")
+    if not isinstance(documents, dict):
+        return {}, None
+    return documents, totals if isinstance(totals, dict) else None
 
 
 def _kept_row(entry: dict[str, Any] | None) -> IndexRow | None:
@@ -396,37 +399,129 @@ def _keeps(
         return False
 
 
-def _charts_data(corpus: Corpus) -> dict[str, Any]:
-    """A document's part of the corpus charts (measured against its own profile)."""
-    return {
-        "profile": to_data(corpus.profile) if corpus.profile else None,
-        "speeds": [[v, n] for v, n in corpus.speeds.items()],
-        "durations": [[v, n] for v, n in corpus.durations_ms.items()],
-        "interventions": [[v, n] for v, n in corpus.interventions.items()],
-    }
+Counts = tuple["Counter[float]", "Counter[int]", "Counter[str]"]
 
 
-def _merge(corpus: Corpus, data: dict[str, Any]) -> bool:
-    """Add a document's chart counts to ``corpus``; False (nothing added) when they
-    were measured against another profile than the corpus's, or cannot be read."""
-    try:
-        own = from_data(Profile, data["profile"]) if data["profile"] is not None else None
-        speeds = [(float(v), int(n)) for v, n in data["speeds"]]
-        durations = [(int(v), int(n)) for v, n in data["durations"]]
-        interventions = [(str(v), int(n)) for v, n in data["interventions"]]
-    except (KeyError, TypeError, ValueError):
-        return False
-    if own is not None and corpus.profile is not None and own != corpus.profile:
-        return False
-    if corpus.profile is None:
-        corpus.profile = own
-    for speed, count in speeds:
-        corpus.speeds[speed] += count
-    for duration, count in durations:
-        corpus.durations_ms[duration] += count
-    for name, count in interventions:
-        corpus.interventions[name] += count
-    return True
+def _counts(blob: str) -> Counts:
+    """A document's chart counts from their JSON (as ``_Charts.add`` wrote them)."""
+    return _counts_of(json.loads(blob))
+
+
+def _counts_of(data: dict[str, Any]) -> Counts:
+    return (
+        Counter({float(v): int(n) for v, n in data["speeds"]}),
+        Counter({int(v): int(n) for v, n in data["durations"]}),
+        Counter({str(v): int(n) for v, n in data["interventions"]}),
+    )
+
+
+def _pairs(counter: Counter[Any]) -> list[list[Any]]:
+    return [[v, n] for v, n in counter.items()]
+
+
+class _Charts:
+    """The corpus charts' counts. A document's counts are measured against its own
+    profile and kept with its row; when every document has the corpus's profile (the
+    first document's), the totals are kept too, and a re-run updates them by the
+    documents that changed instead of adding up every kept document's counts."""
+
+    def __init__(self) -> None:
+        self.profile: Profile | None = None
+        self.kept: dict[str, str] = {}  # doc_id -> its counts' JSON, profile as the corpus's
+        self.fresh: list[Counts] = []  # counts of documents read, profile as the corpus's
+        self.other: Corpus | None = None  # documents of another profile, measured again
+
+    def keep(self, doc_id: str, entry: dict[str, Any]) -> bool:
+        """Count a kept document; False when it has another profile than the corpus
+        (its record must be read, to measure it again) or its entry is unreadable."""
+        try:
+            own = from_data(Profile, entry["profile"])
+            counts = entry["charts"]
+        except (KeyError, TypeError, ValueError):
+            return False
+        if not isinstance(counts, str) or (self.profile is not None and own != self.profile):
+            return False
+        self.profile = own
+        self.kept[doc_id] = counts
+        return True
+
+    def add(self, result: DocumentResult, measures: Measures) -> tuple[Any, str]:
+        """Count a document read; returns its profile and counts, to keep."""
+        own = Corpus()
+        own.add(result, measures)
+        if self.profile is None:
+            self.profile = own.profile
+        if own.profile == self.profile:
+            self.fresh.append((own.speeds, own.durations_ms, own.interventions))
+        else:
+            if self.other is None:
+                self.other = Corpus(profile=self.profile)
+            self.other.add(result, measures)
+        blob = json.dumps(
+            {
+                "speeds": _pairs(own.speeds),
+                "durations": _pairs(own.durations_ms),
+                "interventions": _pairs(own.interventions),
+            }
+        )
+        return to_data(own.profile), blob
+
+    def _kept_totals(
+        self, cached: dict[str, dict[str, Any]], totals: dict[str, Any] | None
+    ) -> Counts:
+        """The kept documents' counts: the previous totals less the documents no longer
+        kept, when there are such totals for this profile; else added up."""
+        if totals is not None and self.profile is not None:
+            try:
+                if from_data(Profile, totals["profile"]) == self.profile:
+                    speeds, durations, names = _counts_of(totals)
+                    for doc_id, entry in cached.items():
+                        if doc_id not in self.kept:
+                            gone = _counts(entry["charts"])
+                            speeds.subtract(gone[0])
+                            durations.subtract(gone[1])
+                            names.subtract(gone[2])
+                    parts = (speeds, durations, names)
+                    if all(n >= 0 for part in parts for n in part.values()):
+                        return (+speeds, +durations, +names)
+            except (KeyError, TypeError, ValueError):
+                pass
+        summed: Counts = (Counter(), Counter(), Counter())
+        for blob in self.kept.values():
+            speeds, durations, names = _counts(blob)
+            summed[0].update(speeds)
+            summed[1].update(durations)
+            summed[2].update(names)
+        return summed
+
+    def finish(
+        self, cached: dict[str, dict[str, Any]], totals: dict[str, Any] | None
+    ) -> tuple[Corpus, dict[str, Any] | None]:
+        """The corpus for the index page, and the totals to keep (none when some
+        document has another profile, or a speed is not a number)."""
+        speeds, durations, names = self._kept_totals(cached, totals)
+        for part in self.fresh:
+            speeds.update(part[0])
+            durations.update(part[1])
+            names.update(part[2])
+        keep: dict[str, Any] | None = None
+        nan = any(math.isnan(v) for v in speeds)
+        if self.other is None and self.profile is not None and not nan:
+            keep = {
+                "profile": to_data(self.profile),
+                "speeds": sorted(_pairs(speeds)),
+                "durations": sorted(_pairs(durations)),
+                "interventions": sorted(_pairs(names)),
+            }
+        corpus = Corpus(profile=self.profile)
+        corpus.speeds.update(speeds)
+        corpus.durations_ms.update(durations)
+        corpus.interventions.update(names)
+        if self.other is not None:
+            corpus.speeds.update(self.other.speeds)
+            corpus.durations_ms.update(self.other.durations_ms)
+            corpus.interventions.update(self.other.interventions)
+        return corpus, keep
 
 
 def _read_each(out_dir: Path, doc_ids: Sequence[str]) -> Iterator[tuple[str, Record | None]]:
