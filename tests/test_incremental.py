@@ -260,3 +260,29 @@ def test_tables_written_by_other_means_are_not_kept_from(
     run(inputs, out)
     assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
     assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+@pytest.mark.model
+def test_tagged_documents_keep_their_mentions_and_chart_counts(
+    tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    import json
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, pool, 3)
+
+    def tagged(folder: Path) -> None:
+        result = runner.invoke(app, ["run", str(inputs), "--out", str(folder), "-q"])
+        assert result.exit_code == 0, result.output
+
+    tagged(out)
+    before = json.loads((out / "report" / ".rows.json").read_text(encoding="utf-8"))
+    assert before["totals"]["interventions"]
+    reads.clear()
+    (inputs / "step-1.txt").write_text(document(201, pool, 150), encoding="utf-8")
+    (inputs / "step-2.txt").unlink()
+    tagged(out)
+    assert reads == ["step-1.json"]
+    clean = tmp_path / "clean"
+    tagged(clean)
+    assert tree(out) == tree(clean)
