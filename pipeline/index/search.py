@@ -27,6 +27,7 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.files import atomic_target, current_umask
 from pipeline.index.tables import (
     CHUNKS_SCHEMA,
+    INDEX_DOCS,
     INTERVENTION_LABEL,
     SCHEMA_VERSION,
     ChunkRow,
@@ -150,8 +151,13 @@ class SearchBuilder:
     """Builds the FTS5 database in a temporary file beside ``path``, one document at a
     time; ``commit`` moves it into place. The same records give the same bytes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, previous: Path | None = None) -> None:
         self.path = Path(path)
+        # Kept documents' rows are copied from ``previous`` (the database already in
+        # place) at ``finish``: doc_id -> (its first rowid there, its chunk count).
+        self.previous = previous
+        self.spans: dict[str, tuple[int, int]] = {}
+        self.offsets: list[tuple[str, int]] = []  # kept doc_id -> new rowid - old rowid
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
@@ -173,9 +179,51 @@ class SearchBuilder:
                     ("tokenizer", TOKENIZER),
                 ],
             )
+            if previous is not None:
+                self.db.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+                self.spans = {
+                    doc_id: (first, count)
+                    for doc_id, first, count in self.db.execute(
+                        "SELECT doc_id, min(rowid), count(*) FROM previous.chunks GROUP BY doc_id"
+                    )
+                }
         except (OSError, sqlite3.Error) as error:
             self.abort()
             raise _write_error(self.path, error) from None
+
+    def keep(self, doc_id: str) -> None:
+        """Take ``doc_id``'s rows from the previous database, next in rowid order."""
+        first, count = self.spans.get(doc_id, (0, 0))
+        if count:
+            self.offsets.append((doc_id, self.rowid + 1 - first))
+            self.rowid += count
+
+    def _copy_kept(self) -> None:
+        if self.previous is None:
+            return
+        if self.offsets:
+            self.db.execute("CREATE TEMP TABLE kept (doc_id TEXT PRIMARY KEY, shift INTEGER)")
+            self.db.executemany("INSERT INTO kept VALUES (?, ?)", self.offsets)
+            self.db.execute(
+                "INSERT INTO chunks SELECT c.rowid + k.shift, c.chunk_id, c.doc_id, c.idx,"
+                " c.start_ms, c.end_ms, c.speaker, c.text, c.course, c.institution,"
+                " c.step_title, c.video_url, c.entity_texts, c.entity_labels,"
+                " c.intervention_ids, c.word_times"
+                " FROM previous.chunks AS c JOIN kept AS k ON c.doc_id = k.doc_id"
+                " ORDER BY c.rowid"
+            )
+            for table, column in (
+                ("chunk_interventions", "intervention_id"),
+                ("chunk_labels", "label"),
+            ):
+                self.db.execute(
+                    f"INSERT INTO {table} SELECT t.{column}, t.chunk_rowid + k.shift, t.start_ms"
+                    f" FROM previous.{table} AS t JOIN previous.chunks AS c"
+                    " ON c.rowid = t.chunk_rowid JOIN kept AS k ON c.doc_id = k.doc_id"
+                )
+            self.db.execute("DROP TABLE kept")
+        self.db.commit()
+        self.db.execute("DETACH DATABASE previous")
 
     def add(self, records: Sequence[SearchRecord]) -> None:
         try:
@@ -221,20 +269,32 @@ class SearchBuilder:
 
     def finish(self) -> Path:
         """Complete the database in its temporary file; ``commit`` moves it into place."""
+        built = self.temporary
         try:
+            self._copy_kept()
             self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
             self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
             self.db.commit()
-            self.db.execute("VACUUM")
+            # VACUUM INTO a fresh file: its bytes (header counters included) depend on
+            # the content alone, not on how many transactions built it.
+            handle, packed = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+            )
+            os.close(handle)
+            self.temporary = Path(packed)
+            self.db.execute("VACUUM INTO ?", (packed,))
             self.db.close()
         except (OSError, sqlite3.Error) as error:
             self.abort()
+            built.unlink(missing_ok=True)
             raise _write_error(self.path, error) from None
+        built.unlink(missing_ok=True)
         return self.temporary
 
     def commit(self) -> Path:
         try:
             os.chmod(self.temporary, 0o666 & ~current_umask())
+            (self.path.parent / INDEX_DOCS).unlink(missing_ok=True)
             os.replace(self.temporary, self.path)
         except OSError as error:
             self.abort()
@@ -245,6 +305,26 @@ class SearchBuilder:
         with contextlib.suppress(Exception):
             self.db.close()
         self.temporary.unlink(missing_ok=True)
+
+
+def previous_search_ok(path: Path) -> bool:
+    """The search database at ``path`` was written with this schema and pipeline
+    version (rows may be copied from it)."""
+    if not Path(path).is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    return meta == {
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": __version__,
+        "tokenizer": TOKENIZER,
+    }
 
 
 def _write_error(path: Path, error: BaseException) -> PipelineError:

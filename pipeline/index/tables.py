@@ -11,12 +11,13 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import __version__
@@ -36,6 +37,10 @@ META_TABLE = b"pipeline.table"
 # Tables are written once and read many times: spend a little more on compression.
 ZSTD_LEVEL = 9
 ROW_GROUP_SIZE = 65_536
+# Which documents (under which keys) the index files were built from, written by a run
+# after them all; anything else that rewrites an index file removes it first, so rows
+# are never kept from files it does not describe.
+INDEX_DOCS = ".docs.json"
 
 # --- schemas --------------------------------------------------------------------
 
@@ -242,6 +247,21 @@ SCHEMAS: dict[str, pa.Schema] = {
     "chunks": CHUNKS_SCHEMA,
     "cues": CUES_SCHEMA,
     "mentions": MENTIONS_SCHEMA,
+}
+# The same columns with dictionary ones as plain strings and no metadata: how rows
+# from the previous tables and new rows meet before they are encoded again.
+PLAIN_SCHEMAS: dict[str, pa.Schema] = {
+    name: pa.schema(
+        [
+            pa.field(
+                f.name,
+                f.type.value_type if pa.types.is_dictionary(f.type) else f.type,
+                nullable=f.nullable,
+            )
+            for f in schema
+        ]
+    )
+    for name, schema in SCHEMAS.items()
 }
 TABLE_ROWS: dict[str, str] = {
     "documents": "one row per transcript",
@@ -601,34 +621,28 @@ def write_tables(results: Sequence[DocumentResult], out_dir: Path) -> dict[str, 
 
 
 class TableWriter:
-    """Streams DocumentResults, in doc_id order, into every table.
+    """Gathers DocumentResults, in doc_id order, into every table; ``keep`` names
+    documents whose rows are taken from the tables already in ``out_dir/index``
+    instead (their records are not read).
 
-    Rows are buffered per table and flushed as a row group every ``ROW_GROUP_SIZE``
-    rows, so memory stays flat and the bytes depend on the rows alone. Each table
-    goes to a temporary file; ``commit`` moves them all into place.
+    Clean and incremental builds go one road, so their bytes cannot differ: per
+    table, the kept documents' previous rows and the new rows (dictionary columns as
+    plain strings) are put in doc_id order (a stable sort: a document's rows come
+    from one part and keep their order), the dictionary columns are encoded again
+    (values in order of first appearance) and the table is written in one go with
+    fixed options. Each table goes to a temporary file; ``commit`` moves them all
+    into place. Memory holds the tables themselves, nothing per record.
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, keep: Collection[str] = ()) -> None:
         self.directory = index_dir(out_dir)
         self.paths = {name: self.directory / f"{name}.parquet" for name in SCHEMAS}
+        self.keep = sorted(keep)
         self.buffers: dict[str, list[Any]] = {name: [] for name in SCHEMAS}
+        self.parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
         self.temporaries: dict[str, Path] = {}
-        self.writers: dict[str, pq.ParquetWriter] = {}
         self.last_doc_id: str | None = None
         self.last_source = ""
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            for name, path in self.paths.items():
-                handle, temporary = tempfile.mkstemp(
-                    prefix=f".{path.name}.", suffix=".tmp", dir=self.directory
-                )
-                os.close(handle)
-                self.temporaries[name] = Path(temporary)
-                schema = SCHEMAS[name].with_metadata(_file_metadata(name))
-                self.writers[name] = pq.ParquetWriter(temporary, schema, **PARQUET_OPTIONS)
-        except OSError as error:
-            self.abort()
-            raise _table_error(self.directory, error) from None
 
     def add(self, result: DocumentResult) -> None:
         doc_id = result.transcript.doc_id
@@ -649,29 +663,57 @@ class TableWriter:
 
     def _flush(self, name: str) -> None:
         rows, self.buffers[name] = self.buffers[name], []
-        try:
-            self.writers[name].write_table(rows_to_table(name, rows), row_group_size=ROW_GROUP_SIZE)
-        except OSError as error:
-            self.abort()
-            raise _table_error(self.paths[name], error) from None
+        self.parts[name].append(rows_to_table(name, rows).cast(PLAIN_SCHEMAS[name]))
+
+    def _kept(self, name: str) -> pa.Table:
+        """The kept documents' rows of the previous table, dictionary columns as strings."""
+        if not self.keep:
+            return PLAIN_SCHEMAS[name].empty_table()
+        previous = pq.read_table(self.paths[name])
+        wanted = pc.is_in(
+            previous.column("doc_id").cast(pa.string()), value_set=pa.array(self.keep, pa.string())
+        )
+        return previous.filter(wanted).cast(PLAIN_SCHEMAS[name])
+
+    def _table(self, name: str) -> pa.Table:
+        if self.buffers[name]:
+            self._flush(name)
+        plain = pa.concat_tables([self._kept(name), *self.parts[name]])
+        self.parts[name] = []
+        plain = plain.take(pc.sort_indices(plain.column("doc_id"))).combine_chunks()
+        schema = SCHEMAS[name]
+        columns = [
+            pc.dictionary_encode(column).cast(field.type)
+            if pa.types.is_dictionary(field.type)
+            else column
+            for column, field in zip(plain.columns, schema, strict=True)
+        ]
+        table = pa.Table.from_arrays(columns, schema=schema.with_metadata(_file_metadata(name)))
+        return table.combine_chunks()
 
     def finish(self) -> None:
-        """Write what is buffered and close the files (still under temporary names)."""
-        for name in SCHEMAS:
-            if self.buffers[name]:
-                self._flush(name)
+        """Write every table (still under a temporary name)."""
         try:
-            for writer in self.writers.values():
-                writer.close()
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for name, path in self.paths.items():
+                table = self._table(name)
+                handle, temporary = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".tmp", dir=self.directory
+                )
+                os.close(handle)
+                self.temporaries[name] = Path(temporary)
+                pq.write_table(table, temporary, row_group_size=ROW_GROUP_SIZE, **PARQUET_OPTIONS)
         except OSError as error:
             self.abort()
             raise _table_error(self.directory, error) from None
 
     def commit(self) -> dict[str, Path]:
         """Finish, then move every table into place."""
-        self.finish()
+        if len(self.temporaries) < len(self.paths):
+            self.finish()
         mode = 0o666 & ~current_umask()
         try:
+            (self.directory / INDEX_DOCS).unlink(missing_ok=True)
             for name, temporary in self.temporaries.items():
                 os.chmod(temporary, mode)
                 os.replace(temporary, self.paths[name])
@@ -681,13 +723,23 @@ class TableWriter:
         return dict(self.paths)
 
     def abort(self) -> None:
-        for writer in self.writers.values():
-            try:
-                writer.close()
-            except Exception:  # closing a half-written file may fail; it is removed anyway
-                pass
         for temporary in self.temporaries.values():
             temporary.unlink(missing_ok=True)
+
+
+def previous_tables_ok(out_dir: Path) -> bool:
+    """The tables in ``out_dir/index`` are all there, of this schema version and
+    pipeline version, with this code's columns (rows may be kept from them)."""
+    for name, schema in SCHEMAS.items():
+        try:
+            found = pq.read_schema(index_dir(out_dir) / f"{name}.parquet")
+        except (OSError, pa.ArrowInvalid):
+            return False
+        metadata = found.metadata or {}
+        wanted = _file_metadata(name)
+        if any(metadata.get(k) != v for k, v in wanted.items()) or not found.equals(schema):
+            return False
+    return True
 
 
 def _table_error(path: Path, error: OSError) -> PipelineError:

@@ -26,7 +26,7 @@ from pipeline.clock import format_clock
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.files import write_text_atomic
 from pipeline.ingest.manifest import MANIFEST_NAME, Entry, manifest_issues, read_manifest
-from pipeline.ingest.sources import discover, doc_id_for, find_root, media_beside
+from pipeline.ingest.sources import MediaFinder, discover, doc_id_for, find_root
 from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
 from pipeline.run.codec import from_data, to_data
 from pipeline.run.document import (
@@ -37,6 +37,7 @@ from pipeline.run.document import (
     write_captions,
 )
 from pipeline.run.records import (
+    Kept,
     Record,
     document_key,
     media_identity,
@@ -53,6 +54,7 @@ STATE_FILE = ".state.json"
 LOCK_FILE = ".lock"
 REPORT_FILE = "run-report.json"
 CANDIDATES_FILE = Path("review") / "candidates.csv"
+INDEX_DOCS_FILE = Path("index") / ".docs.json"  # pipeline.index.tables.INDEX_DOCS
 
 # Statuses in the run report.
 DONE, UNCHANGED, FAILED, REMOVED = "done", "unchanged", "failed", "removed"
@@ -222,6 +224,7 @@ def sources(
         raise PipelineError("--duration and --media apply to one input file; use a manifest")
     seen: dict[str, Path] = {}
     real: dict[Path, Path] = {}
+    beside = MediaFinder()  # each input folder listed once
     notes = skipped if skipped is not None else []
     for item in inputs.paths:
         try:
@@ -256,7 +259,7 @@ def sources(
                 origin = origin if duration is not None else None
             media = inputs.media if single and inputs.media else entry.media
             if media is None:
-                media = media_beside(path)
+                media = beside(path)
             yield Source(path, root, doc_id, duration, entry.video_url, media, origin)
 
 
@@ -430,13 +433,15 @@ def run_corpus(
             notify("index", None, total)
             report.index_written = True
 
-            def review(records: Iterator[tuple[str, Record | None]]) -> None:
+            def review(records: Iterator[tuple[str, Record | Kept | None]]) -> None:
                 _write_review_report(out_dir, doc_ids, report, settings, index_key, records)
 
-            # One pass over the records feeds the tables, the search and the report.
-            assemble(out_dir, doc_ids, review)
+            # One pass over the records feeds the tables, the search and the report;
+            # documents the index keeps from its previous files are not read.
+            assemble(out_dir, doc_ids, review, plan.keys)
         elif write_index:
-            _write_review_report(out_dir, doc_ids, report, settings, index_key)
+            kept = ((doc_id, Kept(plan.keys[doc_id])) for doc_id in doc_ids)
+            _write_review_report(out_dir, doc_ids, report, settings, index_key, kept)
         report.seconds = time.perf_counter() - started
         new_state = {
             "format": 1,
@@ -474,6 +479,7 @@ INDEX_FILES = (
     "index/cues.parquet",
     "index/mentions.parquet",
     "index/search.sqlite",
+    "index/.docs.json",
 )
 
 
@@ -537,27 +543,88 @@ def locked(out_dir: Path) -> Iterator[None]:
 # --- assembling the index ---------------------------------------------------------
 
 
+def _index_code() -> str:
+    """What the index files' bytes depend on besides the records."""
+    from pipeline.settings import code_sha256
+
+    return f"{__version__}/{code_sha256()}"
+
+
+def _index_docs(out_dir: Path) -> dict[str, str]:
+    """doc_id -> key of every document the index files in place were built from, when
+    this code wrote them all and they are all there; else empty (everything is then
+    built from the records)."""
+    try:
+        data = json.loads((out_dir / INDEX_DOCS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != 1 or data.get("code") != _index_code():
+        return {}
+    docs = data.get("documents")
+    if not isinstance(docs, dict) or not _index_present(out_dir):
+        return {}
+    if not (out_dir / CANDIDATES_FILE).is_file():
+        return {}
+    from pipeline.index.search import previous_search_ok, search_path
+    from pipeline.index.tables import previous_tables_ok
+
+    if not previous_tables_ok(out_dir) or not previous_search_ok(search_path(out_dir)):
+        return {}
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in docs.items()):
+        return {}
+    return docs
+
+
+def _previous_candidates(out_dir: Path) -> dict[str, list[list[str]]]:
+    """The rows of review/candidates.csv in place, by doc_id."""
+    rows: dict[str, list[list[str]]] = {}
+    with (out_dir / CANDIDATES_FILE).open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        for row in reader:
+            rows.setdefault(row[0], []).append(row)
+    return rows
+
+
 def assemble(
     out_dir: Path,
     doc_ids: Sequence[str],
-    also: Callable[[Iterator[tuple[str, Record | None]]], None] | None = None,
+    also: Callable[[Iterator[tuple[str, Record | Kept | None]]], None] | None = None,
+    keys: dict[str, str] | None = None,
 ) -> None:
     """Tables, search database and review candidates from the records, one at a time.
 
-    ``also`` is handed the same stream of (doc_id, record) pairs (the report reads
-    along); whatever it leaves unread is read here, as the tables need every record.
+    With ``keys`` (doc_id -> key of its record), a document the index files in place
+    were built from under the same key is kept (the same key, the same rows): its rows are
+    copied from those files and its record is not read. ``also`` is handed the same
+    stream of (doc_id, record) pairs, with ``Kept`` for a kept document (the report
+    reads along); whatever it leaves unread is read here, as the tables need every
+    record. ``index/.docs.json`` says which documents (under which keys) the index
+    holds; it is removed first and written last, so nothing is ever kept from the
+    files of a run killed half-way.
     """
     from pipeline.index.search import SearchBuilder, search_path, search_records
     from pipeline.index.tables import TableWriter
 
-    tables = TableWriter(out_dir)
-    search = SearchBuilder(search_path(out_dir))
+    previous = _index_docs(out_dir) if keys is not None else {}
+    keep = {d for d in doc_ids if keys is not None and d in previous and previous[d] == keys.get(d)}
+    old_candidates = _previous_candidates(out_dir) if keep else {}
+    (out_dir / INDEX_DOCS_FILE).unlink(missing_ok=True)
+    tables = TableWriter(out_dir, keep)
+    search = SearchBuilder(search_path(out_dir), search_path(out_dir) if keep else None)
     candidates = io.StringIO()
     writer = csv.writer(candidates, lineterminator="\n")
     writer.writerow(CANDIDATE_COLUMNS)
+    built: dict[str, str] = {}
 
-    def stream() -> Iterator[tuple[str, Record | None]]:
+    def stream() -> Iterator[tuple[str, Record | Kept | None]]:
         for doc_id in doc_ids:
+            if doc_id in keep:
+                search.keep(doc_id)
+                writer.writerows(old_candidates.get(doc_id, ()))
+                built[doc_id] = previous[doc_id]
+                yield doc_id, Kept(previous[doc_id])
+                continue
             record = read_record(record_path(out_dir, doc_id))
             if record is not None:
                 result = record.result
@@ -568,6 +635,7 @@ def assemble(
                     writer.writerow(
                         (c.doc_id, c.part, c.paragraph, when, c.start_ms, c.text, c.context)
                     )
+                built[doc_id] = record.key
             yield doc_id, record
 
     try:
@@ -587,6 +655,8 @@ def assemble(
     tables.commit()
     search.commit()
     write_text_atomic(out_dir / CANDIDATES_FILE, candidates.getvalue())
+    index_docs = {"format": 1, "code": _index_code(), "documents": built}
+    write_text_atomic(out_dir / INDEX_DOCS_FILE, json.dumps(index_docs, sort_keys=True))
 
 
 # --- the review report (pipeline.report) ----------------------------------------------
@@ -598,7 +668,7 @@ def _write_review_report(
     report: RunReport,
     settings: Settings,
     index_key: str,
-    records: Iterator[tuple[str, Record | None]] | None = None,
+    records: Iterator[tuple[str, Record | Kept | None]] | None = None,
 ) -> None:
     """OUT/report/ after the index; also when the index is unchanged but the report
     is missing or was made from other failures, rules or code."""

@@ -35,6 +35,15 @@ class Record:
     result: DocumentResult
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A document whose record was not read: the index kept its rows from the files
+    in place, built under ``key``. The report keeps its page if it can, else reads
+    the record itself."""
+
+    key: str
+
+
 def document_key(
     input_sha256: str,
     settings_fingerprint: str,

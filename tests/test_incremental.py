@@ -1,0 +1,288 @@
+"""Incremental assembly: after a change, the index, the search database, the review
+candidates and the report are rebuilt from the changed documents' records alone (the
+rest is kept from the previous files), and the bytes are those of a full rebuild."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import pipeline.report.write
+import pipeline.run.corpus
+from pipeline.cli import app
+from pipeline.run.records import Record, read_record
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import document, sentences  # noqa: E402
+
+runner = CliRunner()
+COUNT = 5
+VOLATILE = {"run-report.json", ".state.json", ".lock"}
+
+
+def tree(out: Path) -> dict[str, str]:
+    """Every output file's sha256 by path, the run's own bookkeeping aside."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name not in VOLATILE and ".cache" not in path.parts:
+            found[path.relative_to(out).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def make_corpus(folder: Path, pool: list[str], count: int, words: int = 150) -> None:
+    for n in range(count):
+        path = folder / f"step-{n}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(document(n, pool, words), encoding="utf-8")
+
+
+def run(inputs: Path, out: Path, *, code: int = 0) -> None:
+    result = runner.invoke(
+        app, ["run", str(inputs), "--out", str(out), "--no-tags", "--jobs", "1", "-q"]
+    )
+    assert result.exit_code == code, result.output
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The records read (by file name) by the index assembly and the report."""
+    seen: list[str] = []
+
+    def counted(path: Path) -> Record | None:
+        seen.append(Path(path).name)
+        return read_record(path)
+
+    monkeypatch.setattr(pipeline.run.corpus, "read_record", counted)
+    monkeypatch.setattr(pipeline.report.write, "read_record", counted)
+    yield seen
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, pool: list[str]) -> tuple[Path, Path]:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, pool, COUNT)
+    run(inputs, out)
+    return inputs, out
+
+
+@pytest.fixture(scope="module")
+def pool() -> list[str]:
+    return sentences()
+
+
+def clean_tree(inputs: Path, tmp_path: Path, name: str = "clean", code: int = 0) -> dict[str, str]:
+    clean = tmp_path / name
+    run(inputs, clean, code=code)
+    return tree(clean)
+
+
+def test_one_changed_document_reads_one_record(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    inputs, out = corpus
+    (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert reads == ["step-3.json"]
+    assert tree(out) == clean_tree(inputs, tmp_path)
+    for name in ("index/.docs.json", "report/.rows.json", "review/candidates.csv"):
+        assert (out / name).is_file()
+
+
+def test_added_and_deleted_documents_read_only_their_records(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    inputs, out = corpus
+    (inputs / "step-7.txt").write_text(document(107, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert reads == ["step-7.json"]
+    assert tree(out) == clean_tree(inputs, tmp_path, "clean-added")
+    reads.clear()
+    (inputs / "step-0.txt").unlink()
+    (inputs / "step-2.txt").unlink()
+    run(inputs, out)
+    assert reads == []
+    after = tree(out)
+    assert not [k for k in after if "step-0" in k or "step-2" in k]
+    assert after == clean_tree(inputs, tmp_path, "clean-deleted")
+
+
+def _full_rebuild(out: Path, tmp_path: Path) -> Path:
+    """A copy of ``out`` with nothing to keep from: the next run reads every record."""
+    copy = tmp_path / "full"
+    shutil.copytree(out, copy)
+    (copy / "index" / ".docs.json").unlink()
+    (copy / "report" / ".rows.json").unlink()
+    return copy
+
+
+def test_a_failed_document_shows_as_a_full_rebuild_shows_it(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    inputs, out = corpus
+    (inputs / "step-1.txt").write_text("no markers here at all\n", encoding="utf-8")
+    (inputs / "step-8.txt").write_text("no markers here either\n", encoding="utf-8")
+    full = _full_rebuild(out, tmp_path)
+    run(inputs, out, code=1)
+    # step-1 keeps its previous outputs; its page is made again to show the error.
+    assert reads == ["step-1.json"]
+    reads.clear()
+    run(inputs, full, code=1)
+    assert len(reads) == COUNT
+    assert tree(out) == tree(full)
+    page = (out / "report" / "docs" / "step-1.html").read_text(encoding="utf-8")
+    assert "no timing marker found" in page
+    index = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert 'id="doc-step-8"' in index and "status-failed" in index
+    # Fixed again: the error goes, and the bytes are a clean run's.
+    reads.clear()
+    (inputs / "step-1.txt").write_text(document(1, pool, 150), encoding="utf-8")
+    (inputs / "step-8.txt").unlink()
+    run(inputs, out)
+    assert reads == ["step-1.json"]
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+def test_a_report_made_again_for_new_failures_keeps_the_other_pages(
+    corpus: tuple[Path, Path], tmp_path: Path, reads: list[str]
+) -> None:
+    inputs, out = corpus
+    (inputs / "step-9.txt").write_text("nothing to time here\n", encoding="utf-8")
+    run(inputs, out, code=1)  # the index is unchanged: only the report is made again
+    assert reads == []
+    assert tree(out) == clean_tree(inputs, tmp_path, code=1)
+
+
+def test_an_index_of_another_schema_version_is_rebuilt_from_every_record(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    import pyarrow.parquet as pq
+
+    inputs, out = corpus
+    path = out / "index" / "mentions.parquet"
+    table = pq.read_table(path)
+    metadata = {**(table.schema.metadata or {}), b"pipeline.schema_version": b"1"}
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+    (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "missing", ["index/search.sqlite", "review/candidates.csv", "index/.docs.json"]
+)
+def test_a_missing_index_file_rebuilds_from_every_record(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str], missing: str
+) -> None:
+    inputs, out = corpus
+    (out / missing).unlink()
+    (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+def test_a_missing_page_or_row_cache_is_made_again_from_its_record(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    inputs, out = corpus
+    (out / "report" / "docs" / "step-4.html").unlink()
+    (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert sorted(reads) == ["step-3.json", "step-4.json"]
+    assert tree(out) == clean_tree(inputs, tmp_path)
+    reads.clear()
+    (out / "report" / ".rows.json").unlink()
+    (inputs / "step-3.txt").write_text(document(203, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    assert tree(out) == clean_tree(inputs, tmp_path, "clean-2")
+
+
+def test_media_finder_answers_as_media_beside(tmp_path: Path) -> None:
+    from pipeline.ingest.sources import MediaFinder, media_beside
+
+    names = ["a.txt", "a.mp4", "b.txt", "c.txt", "c.WAV", "d.txt", "d.notes", "e.f.txt", "e.mp4"]
+    for name in names:
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "g.mp4").mkdir()  # a folder is not a media file
+    find = MediaFinder()
+    for stem in ("a", "b", "c", "d", "e.f", "g", "gone"):
+        path = tmp_path / f"{stem}.txt"
+        assert find(path) == media_beside(path), stem
+    assert find(tmp_path / "a.txt") == tmp_path / "a.mp4"
+    assert find(tmp_path / "missing" / "x.txt") is None
+
+
+def test_documents_made_under_two_profiles_chart_as_a_full_rebuild(
+    tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    root, out = tmp_path / "transcripts", tmp_path / "out"
+    make_corpus(root / "a", pool, 2)
+    make_corpus(root / "b", pool, 2)
+
+    def run_part(part: str, *extra: str) -> None:
+        args = ["run", str(root / part), "--out", str(out), "--no-tags", "-q", *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+
+    run_part("a", "--profile", "bbc")
+    run_part("b")  # a's documents, outside this run, keep their bbc cues
+    (root / "b" / "step-1.txt").write_text(document(111, pool, 150), encoding="utf-8")
+    full = _full_rebuild(out, tmp_path)
+    reads.clear()
+    run_part("b")
+    # The report checks every document against the run's profile: a's pages are kept.
+    assert reads == ["step-1.json"]
+    out, kept = full, out
+    reads.clear()
+    run_part("b")
+    assert len(reads) == 4
+    assert tree(kept) == tree(full)
+
+
+def test_tables_written_by_other_means_are_not_kept_from(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    from pipeline.index.tables import write_tables
+
+    inputs, out = corpus
+    write_tables([], out)  # an empty index over the run's
+    assert not (out / "index" / ".docs.json").exists()
+    (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+@pytest.mark.model
+def test_tagged_documents_keep_their_mentions_and_chart_counts(
+    tmp_path: Path, pool: list[str], reads: list[str]
+) -> None:
+    import json
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, pool, 3)
+
+    def tagged(folder: Path) -> None:
+        result = runner.invoke(app, ["run", str(inputs), "--out", str(folder), "-q"])
+        assert result.exit_code == 0, result.output
+
+    tagged(out)
+    before = json.loads((out / "report" / ".rows.json").read_text(encoding="utf-8"))
+    assert before["totals"]["interventions"]
+    reads.clear()
+    (inputs / "step-1.txt").write_text(document(201, pool, 150), encoding="utf-8")
+    (inputs / "step-2.txt").unlink()
+    tagged(out)
+    assert reads == ["step-1.json"]
+    clean = tmp_path / "clean"
+    tagged(clean)
+    assert tree(out) == tree(clean)
