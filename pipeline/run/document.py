@@ -96,16 +96,19 @@ class Worker:
         return self._aligner
 
 
-_WORKERS: dict[str, Worker] = {}
+_WORKERS: dict[Settings, Worker] = {}
 
 
 def worker_for(settings: Settings) -> Worker:
-    """This process's Worker for ``settings``: loaded on first use, then kept."""
-    key = settings.fingerprint() + str(settings.cache_dir)
-    worker = _WORKERS.get(key)
+    """This process's Worker for ``settings``: loaded on first use, then kept.
+
+    Keyed by the (frozen, hashable) settings themselves: their fingerprint reads the
+    gazetteer files, which would be I/O for every document.
+    """
+    worker = _WORKERS.get(settings)
     if worker is None:
         _WORKERS.clear()  # one configuration per process at a time
-        worker = _WORKERS[key] = Worker(settings)
+        worker = _WORKERS[settings] = Worker(settings)
     return worker
 
 

@@ -86,49 +86,36 @@ def build_timeline(
     estimated = False
     for k, paragraph in enumerate(paragraphs):
         end = ends[k]
+        source = sources[k]
         if k in shared:
+            # Turns in the same second: timed as one run, handed back paragraph by paragraph.
             times, group_end, group_estimated = shared[k]
             estimated = estimated or group_estimated
             end = max(end if end is not None else group_end, times[-1][1] if times else 0)
-            for (start_char, end_char, text), (start, stop) in zip(
-                tokens(paragraph), times, strict=True
-            ):
-                if words and start < words[-1].start_ms:
-                    start = words[-1].start_ms
-                words.append(
-                    Word(
-                        paragraph.index,
-                        start_char,
-                        end_char,
-                        text,
-                        start,
-                        max(stop, start),
-                        ESTIMATE,
-                    )
-                )
-            sentence_ends.extend(flags[k])
-            end_ms = max(end, words[-1].end_ms) if words else end
-            continue
-        if end is None:
-            end = paragraph.start_ms + round(spoken_units(texts[k], flags[k], model) * ms_per_unit)
-            estimated = sources[k] != AUDIO
-        if sources[k] == AUDIO:
-            times = list(audio[paragraph.index])
-            end = max(end, times[-1][1]) if times else end
-        elif sources[k] == CAPTIONS:
-            times = _within_anchors(paragraph, texts[k], flags[k], end, model)
+            source = ESTIMATE
         else:
-            lo, hi = paragraph.start_ms, end
-            # Next to aligned paragraphs, the estimate keeps off the speech they hold.
-            if k > 0 and sources[k - 1] == AUDIO and words:
-                lo = max(lo, words[-1].end_ms)
-            if k + 1 < len(paragraphs) and sources[k + 1] == AUDIO:
-                following = audio[paragraphs[k + 1].index]
-                if following:
-                    hi = min(hi, following[0][0])
-            if hi <= lo:
+            if end is None:
+                end = paragraph.start_ms + round(
+                    spoken_units(texts[k], flags[k], model) * ms_per_unit
+                )
+                estimated = source != AUDIO
+            if source == AUDIO:
+                times = list(audio[paragraph.index])
+                end = max(end, times[-1][1]) if times else end
+            elif source == CAPTIONS:
+                times = _within_anchors(paragraph, texts[k], flags[k], end, model)
+            else:
                 lo, hi = paragraph.start_ms, end
-            times = spread(texts[k], flags[k], lo, hi, model)
+                # Next to aligned paragraphs, the estimate keeps off the speech they hold.
+                if k > 0 and sources[k - 1] == AUDIO and words:
+                    lo = max(lo, words[-1].end_ms)
+                if k + 1 < len(paragraphs) and sources[k + 1] == AUDIO:
+                    following = audio[paragraphs[k + 1].index]
+                    if following:
+                        hi = min(hi, following[0][0])
+                if hi <= lo:
+                    lo, hi = paragraph.start_ms, end
+                times = spread(texts[k], flags[k], lo, hi, model)
         for (start_char, end_char, text), (start, stop) in zip(
             tokens(paragraph), times, strict=True
         ):
@@ -143,7 +130,7 @@ def build_timeline(
                     text,
                     start,
                     max(stop, start),
-                    sources[k],
+                    source,
                 )
             )
         sentence_ends.extend(flags[k])
