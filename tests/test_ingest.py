@@ -167,6 +167,17 @@ def test_speaker_labels_leave_the_text_and_carry_over() -> None:
     assert paragraphs[3].text == "For example: mixed case is not a label."
 
 
+def test_speaker_labels_with_accented_capitals() -> None:
+    text = (
+        "Skip to 0 minutes and 1 second JOSÉ ÁLVAREZ: Hola.\n\n"
+        "Skip to 0 minutes and 9 seconds ŁUKASZ NOWAK: Cześć.\n\n"
+        "Skip to 0 minutes and 20 seconds Ça marche: not a label."
+    )
+    paragraphs = parse_transcript(text).paragraphs
+    assert [p.speaker for p in paragraphs] == ["JOSÉ ÁLVAREZ", "ŁUKASZ NOWAK", "ŁUKASZ NOWAK"]
+    assert [p.text for p in paragraphs] == ["Hola.", "Cześć.", "Ça marche: not a label."]
+
+
 # --- boilerplate and metadata -------------------------------------------------------
 
 

@@ -498,7 +498,7 @@ def test_cli_eval_on_the_dev_set_reports_each_source(monkeypatch: pytest.MonkeyP
     assert result.exit_code == 0, result.output
     assert "health-visiting-app-interview: P" in result.stdout
     assert "by whether the gazetteer lists the name" in result.stdout
-    assert re.search(r"^not listed\s+37\s", result.stdout, re.M)
+    assert re.search(r"^not listed\s+\d+\s", result.stdout, re.M)
     assert re.search(r"^pattern\s+INTERVENTION\s+\d+\s+\d+\s+[01]\.\d{3}$", result.stdout, re.M)
     bad = runner.invoke(app, ["eval", "--set", "train"])
     assert bad.exit_code == 2 and "dev or test" in bad.output

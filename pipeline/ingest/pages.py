@@ -52,9 +52,12 @@ CLOCK_PREFIX_RE = re.compile(
 # Bullets and dashes that list tools put before each marker.
 _BULLET = re.compile(r"^[-–—•*·>]+$")
 
-# A speaker label in capitals opening a paragraph ("HILARY KENNEDY: ...").
-# Capitals only: mixed-case "For example: ..." is ordinary prose.
-SPEAKER_RE = re.compile(r"^(?P<speaker>[A-Z][A-Z0-9 .'’\-]{0,38}[A-Z0-9.])\s*:\s+(?=\S)")
+# A speaker label in capitals opening a paragraph ("HILARY KENNEDY: ...", "JOSÉ ÁLVAREZ:",
+# "ŁUKASZ NOWAK:"). Capitals only: mixed-case "For example: ..." is ordinary prose.
+_CAPITALS = "A-ZÀ-ÖØ-Þ" + "".join(c for c in map(chr, range(0x100, 0x250)) if c.isupper())
+SPEAKER_RE = re.compile(
+    rf"^(?P<speaker>[{_CAPITALS}][{_CAPITALS}0-9 .'’\-]{{0,38}}[{_CAPITALS}0-9.])\s*:\s+(?=\S)"
+)
 
 # --- page boilerplate -----------------------------------------------------------
 # Whole lines of the course page around the transcript. Each pattern is a line

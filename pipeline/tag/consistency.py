@@ -24,9 +24,12 @@ Strengths, penalties and the threshold were set on the development set
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+
+from pipeline.tag import lexicon
 
 INTERVENTION = "INTERVENTION"
 
@@ -62,19 +65,27 @@ class Evidence:
 
 # --- names and the words around them ------------------------------------------------
 
-_UPPER = "A-ZÀ-ÖØ-Þ"
+# Capital letters of the Latin alphabets: A-Z, À-Þ and Latin Extended-A/B ("Łukasz").
+_UPPER = "A-ZÀ-ÖØ-Þ" + "".join(c for c in map(chr, range(0x100, 0x250)) if c.isupper())
 _WORD = rf"[{_UPPER}][\w'’&+-]*"  # a capitalised word; digits allowed inside (Start4Life)
-# A name: capitalised words, with "of", "and", "for", "the" between them
-# ("Zones of Regulation", "Signs of Safety").
-_NAME = rf"{_WORD}(?:\s+(?:(?:of|and|for|the|&)\s+)?{_WORD}){{0,4}}"
+# A name: capitalised words, with "of", "and", "for", "the", "in", "to", "as", "on" or
+# "with" between them ("Zones of Regulation", "Hand in Hand", "It Takes Two to Talk",
+# "Parents as Teachers").
+_NAME = rf"{_WORD}(?:\s+(?:(?:of|and|for|the|&|in|to|as|on|with)\s+)?{_WORD}){{0,4}}"
 HEAD_NOUNS = (
     "programmes programme programs program groups group classes class apps app services"
     " service schemes scheme clinics clinic courses course therapy therapies interventions"
     " intervention visits sessions session helpline helplines meetings meeting project"
     " initiative initiatives club clubs approach model walks walk café cafe text drop-in"
-    " workshop workshops pathway chatbot website podcast newsletter forum"
+    " workshop workshops pathway chatbot website podcast newsletter forum circle circles"
 ).split()
 _HEAD = r"(?:" + "|".join(HEAD_NOUNS) + r")"
+# Head nouns that end a programme's own name, capitalised. Not Group, Service, Trust or
+# Line: "Family Rights Group", "Probation Service" and "Northern Line" are not programmes.
+_TITLED_HEAD = (
+    "Programmes?|Programs?|Project|Scheme|Initiative|Intervention|Therapy|Approach|Clinic"
+    "|Helpline|App|Café|Cafe|Circle|Course|Classes|Club|Sessions|Visits|Walks?"
+)
 # Nouns for people: "a mum called Amal" names a person, not a service.
 _PERSON_NOUNS = frozenset(
     """woman women man men mum mother dad father girl boy lady colleague friend midwife
@@ -120,6 +131,13 @@ def _persons(name: str) -> bool:
     return name.endswith(("'s", "’s")) or name.split()[0] in _TITLES
 
 
+_CONNECTORS = frozenset({"of", "and", "for", "the", "&", "in", "to", "as", "on", "with"})
+# Capitalised words in a row, with name particles between ("Siobhán Ní Bhriain").
+_NAME_RUN = re.compile(
+    rf"(?<![\w’'-]){_WORD}(?:\s+(?:(?:Ní|Nic|Ó|de|van|von|der|da|di|du|la|le)\s+)?{_WORD})*"
+)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop sentence openers ("In the ...") and a trailing connector from a name."""
     name = text[start:end]
@@ -127,7 +145,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while words and (words[0] in _NOT_NAME_START or words[0].lower() in ("of", "and", "the")):
         start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
         words = words[1:]
-    while words and words[-1].lower() in ("of", "and", "for", "the", "&"):
+    while words and words[-1].lower() in _CONNECTORS:
         end = text.rindex(words[-1], start, end)
         end = len(text[:end].rstrip())
         words = words[:-1]
@@ -174,6 +192,23 @@ _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
         ),
         0.6,
     ),
+    # A definition in the next sentence: "... to build Bumpstart. It's an app for ..."
+    (
+        "definition",
+        re.compile(
+            rf"(?<![\w’'])(?P<name>{_NAME})\.\s+(?:It|This)(?:'s|’s|\s+is|\s+was)\s+"
+            rf"(?:a|an|our|the)\s+(?:[\w-]+\s+){{0,3}}?(?P<head>{_HEAD})\b"
+        ),
+        0.6,
+    ),
+    # A name ending in a capitalised head noun: "the Lidcombe Program", "Kōwhai Circle".
+    (
+        "titled",
+        re.compile(rf"(?<![\w’'])(?P<name>{_NAME}\s+(?:{_TITLED_HEAD}))\b"),
+        # Weak alone (an office or a fund can be a "Programme": 2 of 3 in the
+        # development sets), it adds to other evidence.
+        0.35,
+    ),
     # Apposition: "Tidewater Mums, a peer support group," / "our walking group, Buggy Blokes,"
     (
         "apposition",
@@ -202,6 +237,7 @@ _QUOTED = re.compile(rf"{_CALLED}\s+[\"“‘](?P<name>[{_UPPER}][^\"”’]{{1,
 
 
 _HEAD_SET = frozenset(HEAD_NOUNS)
+_TITLED_WORDS = re.compile(rf"\b(?:{_TITLED_HEAD})\b")
 _WORDS = re.compile(r"[a-zé-]+")
 _ANY_CALLED = re.compile(rf"\b{_CALLED}\b")
 _ANY_QUOTE = re.compile('["“‘]')
@@ -220,16 +256,19 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
             _ANY_CALLED.search(text) is not None
         )
         has_quote = _ANY_QUOTE.search(text) is not None
-        if not (has_head or has_called or has_quote):
+        has_titled = has_head or _TITLED_WORDS.search(text) is not None
+        if not (has_head or has_called or has_quote or has_titled):
             continue
         for kind, pattern, strength in _PATTERNS:
-            needed = {"called": has_called, "quoted": has_quote}.get(kind, has_head)
-            if not needed:
+            needed = {"called": has_called, "quoted": has_quote, "titled": has_titled}
+            if not needed.get(kind, has_head):
                 continue
             for m in pattern.finditer(text):
                 start, end = _trim(text, m.start("name"), m.end("name"))
                 if start >= end or _persons(text[start:end]):
                     continue
+                if kind == "titled" and " " not in text[start:end]:
+                    continue  # "The Programme": the head noun alone
                 value = strength
                 if kind == "called":
                     value = _called_strength(text, m.start(), bool(m.group("head")))
@@ -240,6 +279,11 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
                         continue  # "Group therapy is ...", "Nurture groups are ..."
                     if m.group("head") == "class":
                         value = 0.3  # "the Kingfisher class": a school's name for a class
+                    elif m.group("head") == "group":
+                        # "the Hennessy group", "the Trocmé group": a researcher's team
+                        # (4 of 4 one-word names before a singular "group" in the
+                        # development set; programmes say "groups" or say what they are).
+                        value = 0.2
                 out.append(Evidence(part, start, end, text[start:end], kind, value))
         for m in _SUCH_AS.finditer(text) if has_head else ():
             names = m.group("names")
@@ -260,6 +304,15 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
     return out
 
 
+# Words before "called" that say nothing about what is named: "our version is called",
+# "something called", "what's called".
+_VAGUE_BEFORE_CALLED = frozenset(
+    """is was are were be been being it it's it’s what what's what’s something thing things
+    one ones now also just simply sometimes often originally still first then that this
+    version idea way""".split()
+)
+
+
 def _called_strength(text: str, at: int, has_head: bool) -> float:
     """'called X': strong after an intervention head noun, nothing after a person noun."""
     before = re.findall(r"[\w’'-]+", text[max(0, at - 80) : at].lower())
@@ -268,6 +321,8 @@ def _called_strength(text: str, at: int, has_head: bool) -> float:
         return 0.0  # "a mum called Amal", "a therapist called Siobhán Doyle"
     if has_head or any(w in HEAD_NOUNS for w in before[-12:]):
         return 0.9
+    if last and last not in _VAGUE_BEFORE_CALLED:
+        return 0.15  # "a booklet called ...", "a company called ...": another kind of thing
     return 0.45
 
 
@@ -311,9 +366,11 @@ def score(
             confidence *= 0.1  # "the Patel group" after "Dr Raj Patel"
         if any(_after_title_or_possessive(texts[e.part], e.start, e.end) for e in items):
             confidence *= 0.1  # "Professor Asante's group"
-        weak = all(e.kind not in ("called", "such_as") for e in items)
+        weak = all(e.kind in ("head", "modified", "quoted", "titled") for e in items)
         if weak and (label_of.get(name) in _PLACE_LABELS or _all_places(name, label_of)):
             confidence *= 0.2  # "the Leeds group", "Polish families", "Wales and Northern Ireland"
+        if {e.kind for e in items} == {"titled"} and label_of.get(name) in ("ORG", "FAC", "LAW"):
+            confidence *= 0.3  # "Troubled Asset Relief Program": a body or a fund (3 of 3)
         if name.isupper() and len(name) <= 5:
             confidence *= 0.3  # "NHS apps", "UK programmes": a body or a place
 
@@ -388,6 +445,7 @@ def apply(
     *,
     domain: bool,
     threshold: float | None = None,
+    speakers: Sequence[str] = (),
 ) -> tuple[list[Ent], list[Ent]]:
     """The document's spans after document-level consistency, and the pattern names
     below the threshold (default ``THRESHOLD``; for review, one per evidence place)."""
@@ -421,8 +479,9 @@ def apply(
                 source = "gazetteer" if entry_id else "pattern"
                 new = Ent(part, start, end, INTERVENTION, entry_id, source, value)
                 out = _place(out, texts, new)
-    out = _people(texts, out)
+    out = _people(texts, out, speaker_names(speakers))
     out = _places(texts, out)
+    out = _vote(texts, out)
     return sorted(out, key=lambda e: (e.part, e.start)), review
 
 
@@ -464,14 +523,20 @@ _ORG_WORDS = frozenset(
     """Bank Brothers Group Trust Health Healthcare Services Service Council Company Partners
     Hospital Limited Ltd University College School Institute Society Foundation Centre
     Center Agency Network Rock Reserve Fund Board Office Association Church Club Press
-    Times News Records Labs Systems Media Capital Holdings Inc Corporation""".split()
+    Times News Records Labs Systems Media Capital Holdings Inc Corporation Laboratory
+    Laboratories Lab Museum Gallery Library Academy Academical Inspectorate Commission
+    Committee Authority Ministry Department Partnership Alliance Federation Union Forum
+    Consortium Observatory Studio Studios Airlines Airways Motors Marine Digital Learning
+    Heritage Energy Pharmaceuticals Consulting Solutions Technologies Software Team""".split()
 )
 
 
-def _people(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+def _people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str]) -> list[Ent]:
     """Repairs for people, in order:
 
-    - a name the text introduces as a person's ("a woman called Amal") is PERSON;
+    - a name the text introduces as a person's ("a woman called Amal"), a name after a
+      title ("Professor Siobhán Ní Bhriain"), a speaker's name ("Zofia" where a label
+      says ZOFIA KOWALSKA) and a name addressed ("Thanks, Aoife.") is PERSON;
     - a two- or three-word model ORG that reads as a person's name, after "called",
       "named" or "by", before ", a/an ..." or before a verb in -ed ("Tony Hoare
       introduced"), is PERSON;
@@ -482,6 +547,9 @@ def _people(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     for part, text in enumerate(texts):
         for m in _PERSON_CUE.finditer(text):
             start, end = m.span("name")
+            out = _relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
+        mine = [e for e in out if e.part == part and e.source == "model"]
+        for start, end in _named_people(text, mine, speakers):
             out = _relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
     fixed: list[Ent] = []
     for e in out:
@@ -495,7 +563,12 @@ def _people(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             words = texts[e.part][e.start : e.end].split()
             full = len(words) >= 2 and all(w[:1].isupper() for w in words)
             if full and words[0] not in _PLACE_WORDS:
-                tokens.update(w for w in words if len(w) > 2)
+                # First name and surname, not the words between ("Preston North End"),
+                # and a place name only as the surname after a known first name.
+                first = words[0] in lexicon.first_names()
+                for w, last in ((words[0], False), (words[-1], True)):
+                    if len(w) > 2 and (w not in lexicon.places() or (last and first)):
+                        tokens.add(w)
             elif len(words) == 1 and e.source == "cue":
                 tokens.add(words[0])
     fixed = []
@@ -509,7 +582,7 @@ def _people(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     for token in sorted(tokens):
         for part, text in enumerate(texts):
             for start, end in _occurrences(text, token):
-                out = _relabel(out, texts, Ent(part, start, end, "PERSON"))
+                out = _relabel(out, texts, Ent(part, start, end, "PERSON"), keep=_NOT_PEOPLE)
     # A one-word "person" after "in", "to", "from", "at" or "near" that no full name in
     # the document explains is a place ("moved from Porto", "to Glasgow", "in Exeter":
     # 4 of 4 such spans in tests/tagsets/dev and tests/gold; "to Tony" after "Tony
@@ -526,6 +599,71 @@ def _people(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     return [replace(e, source="model") if e.source == "cue" else e for e in out]
 
 
+# Words of speaker labels that are roles or titles, not names.
+_ROLES = frozenset(
+    """chair chairperson interviewer interviewee host presenter moderator narrator student
+    audience member speaker voice voiceover over guest panellist panelist participant
+    respondent question answer q a professor prof dr doctor mr mrs ms miss sir dame lord
+    lady sister nurse midwife captain rev reverend father mother woman man child parent
+    teacher lecturer tutor facilitator""".split()
+)
+# Titles before a person's name ("Professor Siobhán Ní Bhriain", "Bishop Odo").
+_PERSON_TITLE = re.compile(
+    r"\b(?:Dr|Doctor|Professor|Prof|Mr|Mrs|Ms|Miss|Sister|Sir|Dame|Bishop|Captain|Judge|"
+    r"Reverend|Rev|King|Queen|Prince|Princess|Emperor|Pope)\.?\s+"
+    rf"(?P<name>{_WORD}(?:\s+(?:(?:de|van|von|der|den|da|di|du|la|le|ní|nic|ó|bin|ibn)\s+)?{_WORD}){{0,3}})"
+)
+# A name addressed: "Thanks, Aoife." / "Zofia, what do you think?"
+_ADDRESS = re.compile(
+    rf"(?:\b(?:Thanks|Thank\s+you|Hi|Hello|Welcome|Morning|Cheers),?\s+(?P<thanked>{_WORD})[,.!?]"
+    rf"|(?:^|[.!?]\s+)(?P<asked>{_WORD}),\s+[^.!?]*\?)"
+)
+_PARTICLES = frozenset("de van von der den da di du la le ní nic ó ni o bin ibn al el".split())
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents: a label written SIOBHAN matches "Siobhán"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def speaker_names(speakers: Sequence[str]) -> frozenset[str]:
+    """The name words of speaker labels, folded ("DR SIOBHAN NI BHRIAIN" gives
+    "siobhan" and "bhriain"); roles such as CHAIR give none."""
+    out: set[str] = set()
+    for label in speakers:
+        for word in re.findall(r"[^\W\d_][\w'’-]*", label):
+            folded = _fold(word)
+            if folded not in _ROLES and folded not in _PARTICLES and len(folded) > 1:
+                out.add(folded)
+    return frozenset(out)
+
+
+def _named_people(
+    text: str, ents: Sequence[Ent], speakers: frozenset[str]
+) -> Iterator[tuple[int, int]]:
+    """Spans the text itself marks as people's names: after a title, a speaker's name,
+    a name addressed."""
+    for m in _PERSON_TITLE.finditer(text):
+        name = m.group("name")
+        if not set(name.split()) & _ORG_WORDS and not name.endswith(("'s", "’s")):
+            yield m.span("name")
+    for m in _ADDRESS.finditer(text):
+        group = "thanked" if m.group("thanked") else "asked"
+        start, end = m.span(group)
+        word = text[start:end]
+        # Only a word the model took for a name, or a known first name: "Finally, ...?"
+        # and "Sorry, ...?" open questions too.
+        named = any(e.start == start and e.end == end for e in ents)
+        if (named or word in lexicon.first_names()) and word not in lexicon.places():
+            yield start, end
+    if speakers:
+        for m in re.finditer(_NAME_RUN, text):
+            words = [w for w in m.group().split() if _fold(w) not in _PARTICLES]
+            if words and all(_fold(w) in speakers for w in words):
+                yield m.span()
+
+
 def _reads_as_person(text: str, e: Ent) -> bool:
     words = text[e.start : e.end].split()
     if len(words) not in (2, 3) or set(words) & _ORG_WORDS:
@@ -537,19 +675,35 @@ def _reads_as_person(text: str, e: Ent) -> bool:
     cue_before = bool(before) and before[0].lower() in ("called", "named", "by")
     apposition = re.match(r",\s+(?:a|an)\s+[a-z]", after) is not None
     verb = re.match(r"\s+[a-z]+ed\b", after) is not None
-    return cue_before or apposition or verb
+    # A common first name and a surname that is not a place: "Marc Morris".
+    first = words[0] in lexicon.first_names() and words[-1] not in lexicon.places()
+    return cue_before or apposition or verb or first
 
 
-def _relabel(ents: list[Ent], texts: Sequence[str], new: Ent, *, loose: bool = False) -> list[Ent]:
+# A surname alone does not turn these into a person: "English" after "English Heritage".
+_NOT_PEOPLE = frozenset({"NORP"})
+
+
+def _relabel(
+    ents: list[Ent],
+    texts: Sequence[str],
+    new: Ent,
+    *,
+    loose: bool = False,
+    keep: frozenset[str] = frozenset(),
+) -> list[Ent]:
     """Put ``new`` where a model span exactly on it (or nothing) is; never over another
-    name. ``loose``: also over model spans inside or around it (the text says it is a
-    person's name), and mark it as such (source "cue") for the surname rule."""
+    name, nor over a span labelled one of ``keep``. ``loose``: also over model spans
+    inside or around it (the text says it is a person's name), and mark it as such
+    (source "cue") for the surname rule."""
     kept: list[Ent] = []
     for e in ents:
         if e.part != new.part or e.end <= new.start or e.start >= new.end:
             kept.append(e)
             continue
-        if e.source != "model" or ((e.start, e.end) != (new.start, new.end) and not loose):
+        if e.source != "model" or e.label in keep:
+            return ents
+        if (e.start, e.end) != (new.start, new.end) and not loose:
             return ents
     text = texts[new.part]
     after = text[new.end : new.end + 30].split()
@@ -575,21 +729,98 @@ _PRODUCT_RE = re.compile(
 )
 
 
+# Labels the small model gives place names by mistake ("Glasgow" PERSON, "Sandwell" ORG,
+# "Morecambe" LOC); a span with one of them whose whole text is a known place is one.
+_NOT_PLACE_LABELS = frozenset({"PERSON", "ORG", "FAC", "LOC", "PRODUCT", "WORK_OF_ART"})
+_LOCATIVE = frozenset("in to from at near around across outside into".split())
+
+
+def _known_place(texts: Sequence[str], e: Ent, people: set[str]) -> str | None:
+    """GPE (or LOC for a continent) if the model span names a known place, else None.
+
+    Not where the document uses the word in a person's full name ("Tony Preston"), and
+    a common first name ("Florence", "Jordan") only after "in", "from", "to"...
+    """
+    if e.source != "model" or e.label not in _NOT_PLACE_LABELS:
+        return None
+    text = texts[e.part][e.start : e.end]
+    kind = lexicon.places().get(text)
+    if kind is None or set(text.split()) & people:
+        return None
+    if e.label == "PERSON" and text in lexicon.first_names():
+        before = texts[e.part][: e.start].split()[-1:]
+        if not before or before[0].lower() not in _LOCATIVE:
+            return None
+    label = "LOC" if kind == "continent" else "GPE"
+    return None if label == e.label else label
+
+
+def _vote(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """One label per name in a document: where the model labels the same text in
+    different ways, its most frequent label (a tie keeps each as it is)."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in ents:
+        if e.source == "model":
+            votes[texts[e.part][e.start : e.end]][e.label] += 1
+    winner: dict[str, str] = {}
+    for text, counts in votes.items():
+        ranked = counts.most_common(2)
+        if len(ranked) == 2 and ranked[0][1] > ranked[1][1]:
+            winner[text] = ranked[0][0]
+    if not winner:
+        return ents
+    out = []
+    for e in ents:
+        label = winner.get(texts[e.part][e.start : e.end]) if e.source == "model" else None
+        out.append(replace(e, label=label) if label else e)
+    return out
+
+
+# Words that end the name of a law, a treaty or a rule book ("NIS2 Directive", "Paris
+# Agreement", "Profitability and Sustainability Rules"); "Bill" opens one ("Bill C-92").
+_LAW_ENDS = frozenset(
+    "Act Acts Directive Regulation Regulations Rules Treaty Convention Agreement Accord"
+    " Protocol Charter Constitution Amendment Statute Ordinance".split()
+)
+_NOT_LAW = frozenset({"ORG", "PERSON", "WORK_OF_ART", "EVENT", "PRODUCT", "FAC", "GPE"})
+_ROMAN = re.compile(r"^(?:I{1,3}|IV|V|VI{1,3}|IX|X{1,2}|XI{1,3}|XIV|XV|XVI{1,3})$")
+
+
+def _law(words: Sequence[str]) -> bool:
+    if len(words) >= 2 and words[-1] in _LAW_ENDS and words[0][:1].isupper():
+        return True
+    return len(words) == 2 and words[0] == "Bill" and any(c.isdigit() for c in words[1])
+
+
+def _regnal(words: Sequence[str]) -> bool:
+    """A first name and a regnal number: "Philip IV", "Henry VIII"."""
+    return len(words) == 2 and words[0] in lexicon.first_names() and bool(_ROMAN.match(words[1]))
+
+
+def _by(texts: Sequence[str], e: Ent) -> bool:
+    """After "by": an author's or a maker's name ("developed by Glen Cooper")."""
+    return texts[e.part][: e.start].split()[-1:] == ["by"]
+
+
 def _places(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
-    """Label repairs on model spans: landforms are LOC, software is PRODUCT."""
+    """Label repairs on model spans: known places are GPE, landforms LOC, software PRODUCT."""
+    people = _person_tokens(texts, ents)
     out = []
     for e in ents:
         text = texts[e.part][e.start : e.end]
         words = text.split()
         model = e.source == "model" and e.label in ("PERSON", "ORG")
-        if model and len(words) >= 2 and words[0] in _PLACE_WORDS:
+        place = _known_place(texts, e, people)
+        if place is not None:
+            e = replace(e, label=place)
+        elif model and len(words) >= 2 and words[0] in _PLACE_WORDS and not _by(texts, e):
             e = replace(e, label="LOC")
-        elif (
-            e.source == "model"
-            and e.label in ("ORG", "PERSON", "WORK_OF_ART")
-            and words[-1:] == ["Act"]
-        ):
+        elif e.source == "model" and e.label in _NOT_LAW and _law(words):
             e = replace(e, label="LAW")  # "the Emergency Economic Stabilization Act"
+        elif model and len(words) == 2 and words[0] == "County":
+            e = replace(e, label="GPE")  # "County Tyrone", "County Durham"
+        elif e.source == "model" and e.label != "PERSON" and _regnal(words):
+            e = replace(e, label="PERSON")  # "Philip IV", "Elizabeth II"
         elif e.source == "model" and text in PRODUCTS:
             e = replace(e, label="PRODUCT")
         out.append(e)

@@ -255,7 +255,7 @@ def assemble(
                 continue
             source = "gazetteer" if entry is not None else "model"
             ents.append(Ent(n, start, end, label, entry_id if entry else "", source))
-    resolved, review = consistency.apply(texts, ents, domain=domain)
+    resolved, review = consistency.apply(texts, ents, domain=domain, speakers=transcript.speakers)
     mentions: list[Mention] = []
     candidates: list[Candidate] = []
     for ent in resolved:
