@@ -533,3 +533,37 @@ def test_one_label_per_name_in_a_document() -> None:
     ents = [Ent(0, 0, 6, "ORG"), Ent(1, 0, 6, "ORG"), Ent(2, 0, 6, "PERSON")]
     resolved, _ = apply(parts, ents, domain=False)
     assert [e.label for e in resolved] == ["ORG", "ORG", "ORG"]
+
+
+def test_people_introduced_by_kin_apposition_and_self_introduction() -> None:
+    spans = run(
+        "I'm Adebayo Ogunleye, and my wife Funmilayo and I foster.",
+        "One of the nurses, Aoife, just put the baby on my chest.",
+        "Our colleague Dr Łukasz Wiśniewski will talk.",
+        marks={"Adebayo Ogunleye": "ORG", "Aoife": "ORG"},
+    )
+    assert ("Adebayo Ogunleye", "PERSON", "model") in spans
+    assert ("Funmilayo", "PERSON", "model") in spans
+    assert ("Aoife", "PERSON", "model") in spans
+    assert ("Łukasz Wiśniewski", "PERSON", "model") in spans
+
+
+def test_speaker_names_inside_longer_runs_and_with_other_letters() -> None:
+    spans = run(
+        "I'm Nguyễn Thị Mai. Łukasz Nowak is a dad. Te Awamutu is a town.",
+        speakers=("DR MAI NGUYEN", "LUKASZ NOWAK", "AROHA TE RANGI"),
+    )
+    assert ("Nguyễn Thị Mai", "PERSON", "model") in spans
+    assert ("Łukasz Nowak", "PERSON", "model") in spans
+    assert not [s for s in spans if s[0].startswith("Te")]
+
+
+def test_organisation_words_end_people_and_works() -> None:
+    spans = run(
+        "English Heritage runs it, with Harakeke Digital.",
+        "He was half English.",
+        marks={"English Heritage": "PERSON", "Harakeke Digital": "PERSON", "English": "NORP"},
+    )
+    assert ("English Heritage", "ORG", "model") in spans
+    assert ("Harakeke Digital", "ORG", "model") in spans
+    assert ("English", "NORP", "model") in spans

@@ -502,3 +502,24 @@ def test_cli_eval_on_the_dev_set_reports_each_source(monkeypatch: pytest.MonkeyP
     assert re.search(r"^pattern\s+INTERVENTION\s+\d+\s+\d+\s+[01]\.\d{3}$", result.stdout, re.M)
     bad = runner.invoke(app, ["eval", "--set", "train"])
     assert bad.exit_code == 2 and "dev or test" in bad.output
+
+
+def test_label_repairs_inside_the_pipeline(nlp: Language, entities: dict[str, str]) -> None:
+    entities.update(
+        {
+            "Mount Sinai Hospital": "FAC",
+            "Bayeux Tapestry": "ORG",
+            "Nurture": "ORG",
+            "UK": "GPE",
+        }
+    )
+    result = tag_one(
+        nlp,
+        "She trained at Mount Sinai Hospital and saw the Bayeux Tapestry.",
+        "Nurture UK and UNICEF UK help, and in the UK too.",
+    )
+    assert ("Mount Sinai Hospital", "ORG") in found(result)
+    assert ("Bayeux Tapestry", "WORK_OF_ART") in found(result)
+    assert ("Nurture UK", "ORG") in found(result)
+    assert ("UNICEF UK", "ORG") in found(result)
+    assert ("UK", "GPE") in found(result)

@@ -30,9 +30,17 @@ _TITLES = frozenset(
 ORG_HEADS = frozenset(
     """centre center institute institution foundation trust charity society association
     agency council university college department ministry office network league committee
-    commission organisation organization fund""".split()
+    commission organisation organization fund hospital hospitals services inspectorate
+    board authority museum gallery library academy partnership alliance federation union
+    laboratory laboratories""".split()
 )
 _RELABEL_AS_ORG = frozenset({"FAC", "GPE", "LOC", "PERSON", "PRODUCT", "WORK_OF_ART"})
+# Words that end the title of a work of art or a historical document.
+WORK_HEADS = frozenset(
+    """Tapestry Chronicle Chronicles Symphony Concerto Sonata Requiem Oratorio Cantata
+    Manuscript Codex Portrait Nocturne""".split()
+)
+_RELABEL_AS_WORK = frozenset({"ORG", "PERSON", "GPE", "FAC", "PRODUCT", "EVENT"})
 # "the charity Mellow Parenting": a gazetteer name used as an organisation's name.
 ORG_APPOSITION = frozenset(
     "charity charities organisation organization company provider foundation".split()
@@ -61,8 +69,12 @@ def entity_cleanup(doc: Doc) -> Doc:
         label = ent.label_
         if label in PROPER_LABELS and not any(c.isupper() for c in span.text):
             continue
-        if label in _RELABEL_AS_ORG and doc[end - 1].lower_ in ORG_HEADS:
-            label = "ORG"
+        if label in _RELABEL_AS_ORG and (
+            doc[end - 1].lower_ in ORG_HEADS or (doc[start].text == "NHS" and end - start > 1)
+        ):
+            label = "ORG"  # "Mount Sinai Hospital" (FAC), "NHS Greater Glasgow" (FAC)
+        elif label in _RELABEL_AS_WORK and doc[end - 1].text in WORK_HEADS:
+            label = "WORK_OF_ART"  # "the Bayeux Tapestry" (ORG)
         ents.append(Span(doc, start, end, label=label, span_id=ent.id_))
     doc.ents = _join_national_branches(doc, ents)
     return doc
