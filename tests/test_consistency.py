@@ -567,3 +567,16 @@ def test_organisation_words_end_people_and_works() -> None:
     assert ("English Heritage", "ORG", "model") in spans
     assert ("Harakeke Digital", "ORG", "model") in spans
     assert ("English", "NORP", "model") in spans
+
+
+def test_names_the_text_calls_organisations() -> None:
+    spans = run(
+        "Priya runs incident response at Lumenfield, a payments company in Dublin.",
+        "At Lumenfield we lost card payments.",
+        "Tony Bloom, whose company Starlizard is secretive, owns the club.",
+        marks={"Lumenfield": "GPE", "Starlizard": "PERSON", "Tony Bloom": "PERSON"},
+        domain=False,
+    )
+    assert [s for s in spans if s[0] == "Lumenfield"] == [("Lumenfield", "ORG", "model")] * 2
+    assert ("Starlizard", "ORG", "model") in spans
+    assert ("Tony Bloom", "PERSON", "model") in spans

@@ -480,8 +480,10 @@ def apply(
                 new = Ent(part, start, end, INTERVENTION, entry_id, source, value)
                 out = _place(out, texts, new)
     out = _people(texts, out, speaker_names(speakers))
+    out = _organisations(texts, out)
     out = _places(texts, out)
     out = _vote(texts, out)
+    out = [replace(e, source="model") if e.source == "cue" else e for e in out]
     return sorted(out, key=lambda e: (e.part, e.start)), review
 
 
@@ -865,6 +867,49 @@ def _law(words: Sequence[str]) -> bool:
 def _regnal(words: Sequence[str]) -> bool:
     """A first name and a regnal number: "Philip IV", "Henry VIII"."""
     return len(words) == 2 and words[0] in lexicon.first_names() and bool(_ROMAN.match(words[1]))
+
+
+# Nouns for organisations: "Anemoi, a company based in Norwich", "whose company
+# Starlizard", "a small start-up in Tauranga, Harakeke Digital,".
+# Not "owner", "maker" or "developer": people are described so too.
+_ORG_NOUNS = (
+    "company|companies|firm|charity|start-up|startup|club|bank|agency|regulator"
+    "|manufacturer|supplier|retailer|chain|broadcaster|airline|consultancy"
+    "|insurer|studio|band|orchestra|choir|newspaper|magazine"
+)
+_ORG_CUE = re.compile(
+    rf"(?P<a>{_NAME}),\s+(?:a|an|the|our|their)\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS})\b(?!['’])"
+    rf"|\b(?:{_ORG_NOUNS})\s+(?:called\s+|named\s+)?(?P<b>{_NAME})"
+    rf"|\b(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS})(?:\s+in\s+{_NAME})?,\s+(?P<c>{_NAME}),"
+)
+
+
+def _organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """Names the text says are organisations' are ORG, in every place the model labels
+    them otherwise (not people the text introduced, not interventions)."""
+    named: set[str] = set()
+    out = ents
+    for part, text in enumerate(texts):
+        for m in _ORG_CUE.finditer(text):
+            group = next(g for g in ("a", "b", "c") if m.group(g))
+            start, end = _trim(text, *m.span(group))
+            if start >= end or text[start:end] in _NOT_NAME_START:
+                continue
+            if text[start:end].split()[0] in lexicon.first_names():
+                continue  # "Tony Bloom, the club ...": a person
+            new = Ent(part, start, end, "ORG", source="cue")
+            before = out
+            out = _relabel(out, texts, new, keep=frozenset({"NORP"}))
+            if out is not before:
+                named.add(text[start:end])
+    if not named:
+        return out
+    return [
+        replace(e, label="ORG", source="cue")
+        if e.source == "model" and e.label in _NOT_LAW and texts[e.part][e.start : e.end] in named
+        else e
+        for e in out
+    ]
 
 
 def _by(texts: Sequence[str], e: Ent) -> bool:
