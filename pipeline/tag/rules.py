@@ -32,7 +32,7 @@ ORG_HEADS = frozenset(
     agency council university college department ministry office network league committee
     commission organisation organization fund hospital hospitals services inspectorate
     board authority museum gallery library academy partnership alliance federation union
-    laboratory laboratories""".split()
+    laboratory laboratories school primary nursery hub""".split()
 )
 _RELABEL_AS_ORG = frozenset({"FAC", "GPE", "LOC", "PERSON", "PRODUCT", "WORK_OF_ART"})
 # Words that end the title of a work of art or a historical document.
