@@ -34,8 +34,10 @@ INTERVENTION_LABEL = "INTERVENTION"
 META_SCHEMA_VERSION = b"pipeline.schema_version"
 META_PIPELINE_VERSION = b"pipeline.version"
 META_TABLE = b"pipeline.table"
-# Tables are written once and read many times: spend a little more on compression.
-ZSTD_LEVEL = 9
+# Every run that changes a document rewrites the tables whole: on the 1,000-document
+# tables level 9 makes files 4% smaller than level 3 (2.54 MB against 2.64 MB) for
+# 2.4 times the time (133 ms against 55 ms); level 1 is no faster and 7% larger.
+ZSTD_LEVEL = 3
 ROW_GROUP_SIZE = 65_536
 # Which documents (under which keys) the index files were built from, written by a run
 # after them all; anything else that rewrites an index file removes it first, so rows
