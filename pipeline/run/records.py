@@ -84,11 +84,15 @@ def input_sha256(
         and stamp[1] < state_ns - RACY_NS
     ):
         return known["sha256"], stamp
+    return file_sha256(path), stamp
+
+
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest(), stamp
+    return digest.hexdigest()
 
 
 def media_identity(path: Path | None) -> dict[str, Any] | None:
