@@ -288,8 +288,8 @@ class SearchBuilder:
             self.temporary = Path(packed)
             self.db.execute("VACUUM INTO ?", (packed,))
             self.db.close()
-            with open(packed, "rb") as handle:  # as durable as every other output
-                os.fsync(handle.fileno())
+            with open(packed, "rb") as written:  # as durable as every other output
+                os.fsync(written.fileno())
         except (OSError, sqlite3.Error) as error:
             self.abort()
             built.unlink(missing_ok=True)
