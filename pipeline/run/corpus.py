@@ -226,9 +226,11 @@ def sources(
     settings: Settings,
     exclude: Sequence[Path] = (),
     skipped: list[str] | None = None,
+    names: dict[str, str] | None = None,
 ) -> Iterator[Source | Summary]:
     """Every input as a Source, or a failed Summary for one that cannot be one;
-    what discovery left out, and why, goes to ``skipped``."""
+    what discovery left out, and why, goes to ``skipped``; each Source's path under
+    its root, by doc id, to ``names``."""
     entries = _manifest_entries(inputs)
     single = len(inputs.paths) == 1 and inputs.paths[0].is_file()
     if (inputs.duration_ms is not None or inputs.media is not None) and not single:
@@ -246,7 +248,8 @@ def sources(
             continue
         for path, root in found:
             resolved = path.resolve()
-            doc_id = doc_id_under(under_root(path, resolved, real_root(root)), path)
+            relative = under_root(path, resolved, real_root(root))
+            doc_id = doc_id_under(relative, path)
             if resolved in real:
                 if real[resolved] != path:
                     notes.append(f"{path}: skipped, the same file as {real[resolved]}")
@@ -262,6 +265,8 @@ def sources(
                 yield Summary(doc_id, str(path), FAILED, errors=(message,))
                 continue
             seen[doc_id] = path
+            if names is not None:
+                names[doc_id] = relative.as_posix()
             entry, origin = entries.get(doc_id, (Entry(None, None), None))
             duration: int | None
             if single and inputs.duration_ms is not None:
@@ -316,8 +321,8 @@ def plan_run(
     fingerprint = settings.fingerprint()
     found: set[str] = set()
     documents = state.get("documents", {})
-    real_root = RealRoots()
-    for item in sources(inputs, settings, exclude=[out_dir], skipped=plan.warnings):
+    names: dict[str, str] = {}
+    for item in sources(inputs, settings, exclude=[out_dir], skipped=plan.warnings, names=names):
         if isinstance(item, Summary):
             plan.failed.append(item)
             found.add(item.doc_id)
@@ -338,7 +343,7 @@ def plan_run(
             "duration_ms": item.duration_ms,
             "video_url": item.video_url,
             "media": media_identity(item.media) if settings.media else None,
-            "name": under_root(item.path, item.path.resolve(), real_root(item.root)).as_posix(),
+            "name": names[item.doc_id],
         }
         key = document_key(digest, fingerprint, entry)
         plan.digests[item.doc_id] = (digest, stamp)
