@@ -5,9 +5,12 @@ rest is kept from the previous files), and the bytes are those of a full rebuild
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +18,9 @@ from typer.testing import CliRunner
 
 import pipeline.report.write
 import pipeline.run.corpus
+import pipeline.run.records
 from pipeline.cli import app
-from pipeline.run.records import Record, read_record
+from pipeline.run.records import RACY_NS, Record, file_sha256, input_sha256, read_record
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -286,3 +290,104 @@ def test_tagged_documents_keep_their_mentions_and_chart_counts(
     clean = tmp_path / "clean"
     tagged(clean)
     assert tree(out) == tree(clean)
+
+
+# --- input stamps: an unchanged input is not read again, a changed one always is ------
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The inputs read to hash them (by file name)."""
+    seen: list[str] = []
+
+    def counted(path: Path) -> str:
+        seen.append(Path(path).name)
+        return file_sha256(path)
+
+    monkeypatch.setattr(pipeline.run.records, "file_sha256", counted)
+    yield seen
+
+
+def statuses(out: Path) -> dict[str, str]:
+    report = json.loads((out / "run-report.json").read_text(encoding="utf-8"))
+    return {d["doc_id"]: d["status"] for d in report["documents"]}
+
+
+def age(paths: Iterable[Path], seconds: int = 3600) -> None:
+    """Give files a modification time well before any state written from now on."""
+    past = time.time_ns() - seconds * 1_000_000_000
+    for path in paths:
+        os.utime(path, ns=(past, past))
+
+
+def test_inputs_with_their_stamps_unchanged_are_not_read(
+    tmp_path: Path, pool: list[str], hashed: list[str]
+) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, pool, COUNT)
+    age(inputs.iterdir())
+    run(inputs, out)
+    hashed.clear()
+    run(inputs, out)
+    assert hashed == []
+    assert set(statuses(out).values()) == {"unchanged"}
+
+
+def test_a_touched_but_unchanged_input_is_read_and_not_redone(
+    tmp_path: Path, pool: list[str], hashed: list[str], reads: list[str]
+) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, pool, COUNT)
+    age(inputs.iterdir())
+    run(inputs, out)
+    before = tree(out)
+    (inputs / "step-2.txt").touch()
+    hashed.clear()
+    reads.clear()
+    run(inputs, out)
+    assert hashed == ["step-2.txt"]
+    assert set(statuses(out).values()) == {"unchanged"}
+    assert reads == []
+    assert tree(out) == before
+    hashed.clear()
+    age([inputs / "step-2.txt"])  # read once more for its new stamp, then not again
+    run(inputs, out)
+    run(inputs, out)
+    assert hashed == ["step-2.txt"]
+
+
+def test_an_input_edited_in_place_with_size_and_time_restored_is_redone(
+    corpus: tuple[Path, Path], tmp_path: Path
+) -> None:
+    inputs, out = corpus
+    path = inputs / "step-1.txt"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace(" the ", " thy ", 1)
+    assert edited != text and len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    run(inputs, out)
+    assert statuses(out)["step-1"] == "done"
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+def test_a_racy_stamp_is_not_trusted(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("one", encoding="utf-8")
+    digest, stamp = input_sha256(path, None, None)
+    assert digest == hashlib.sha256(b"one").hexdigest()
+    # Edited within the file system's time resolution: same size, and (on a coarse
+    # file system) the same stamp as the one recorded with the old digest.
+    path.write_text("two", encoding="utf-8")
+    _, stamp = input_sha256(path, None, None)
+    known = {"sha256": digest, "stamp": stamp}
+    mtime_ns = stamp[1]
+    racy = input_sha256(path, known, mtime_ns + RACY_NS // 2)
+    assert racy == (hashlib.sha256(b"two").hexdigest(), stamp)
+    trusted = input_sha256(path, known, mtime_ns + 2 * RACY_NS)
+    assert trusted == (digest, stamp)  # a stamp older than the state is trusted
+    assert input_sha256(path, {**known, "stamp": [0, 0, 0, 0]}, mtime_ns + 2 * RACY_NS)[0] == (
+        hashlib.sha256(b"two").hexdigest()
+    )

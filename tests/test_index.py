@@ -8,6 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -25,6 +26,7 @@ from pipeline.index.tables import (
     chunk_rows,
     deep_link,
     describe_schemas,
+    merge_by_doc,
     read_chunks,
     read_table,
     tables,
@@ -449,3 +451,18 @@ def test_reading_a_missing_or_foreign_table_says_what_to_do(tmp_path: Path) -> N
     path.write_bytes(b"not parquet")
     with pytest.raises(ConfigError, match="not a readable Parquet file"):
         read_table(tmp_path / "index", "chunks")
+
+
+def test_kept_and_new_rows_merge_as_a_stable_sort_by_doc_id() -> None:
+    def table(rows: list[tuple[str, int]]) -> pa.Table:
+        return pa.table({"doc_id": [d for d, _ in rows], "n": [n for _, n in rows]})
+
+    previous = table([("a", 0), ("a", 1), ("b", 2), ("c", 3), ("c", 4), ("e", 5), ("f", 6)])
+    new = table([("b", 7), ("d", 8), ("d", 9), ("g", 10)])
+    keep = {"a", "c", "e", "f", "x"}  # "b" changed; "x" has no rows in this table
+    merged = merge_by_doc(previous, keep, new)
+    kept = previous.filter(pc.is_in(previous["doc_id"], pa.array(sorted(keep))))
+    both = pa.concat_tables([kept, new])  # what a stable sort by doc_id gives
+    assert merged.to_pylist() == both.sort_by("doc_id").to_pylist()
+    assert [r["n"] for r in merged.to_pylist()] == [0, 1, 7, 3, 4, 8, 9, 5, 6, 10]
+    assert merge_by_doc(previous.slice(0, 0), set(), new).equals(new)

@@ -157,7 +157,8 @@ class SearchBuilder:
         # place) at ``finish``: doc_id -> (its first rowid there, its chunk count).
         self.previous = previous
         self.spans: dict[str, tuple[int, int]] = {}
-        self.offsets: list[tuple[str, int]] = []  # kept doc_id -> new rowid - old rowid
+        # Kept rows as runs of previous rowids: (first, last, new rowid - old rowid).
+        self.runs: list[tuple[int, int, int]] = []
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
@@ -169,7 +170,11 @@ class SearchBuilder:
             self.db = sqlite3.connect(self.temporary)
             # No journal and a fixed page size: the file is private until it is moved
             # into place, and its bytes then depend on the records alone.
-            self.db.executescript("PRAGMA page_size = 4096; PRAGMA journal_mode = OFF;")
+            # No syncs either: this file is thrown away; what is moved into place is
+            # the VACUUM INTO copy, synced in finish.
+            self.db.executescript(
+                "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+            )
             self.db.executescript(_SCHEMA_SQL)
             self.db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -195,33 +200,36 @@ class SearchBuilder:
         """Take ``doc_id``'s rows from the previous database, next in rowid order."""
         first, count = self.spans.get(doc_id, (0, 0))
         if count:
-            self.offsets.append((doc_id, self.rowid + 1 - first))
+            shift = self.rowid + 1 - first
+            if self.runs and self.runs[-1][2] == shift and self.runs[-1][1] + 1 == first:
+                self.runs[-1] = (self.runs[-1][0], first + count - 1, shift)  # the next one
+            else:
+                self.runs.append((first, first + count - 1, shift))
             self.rowid += count
 
     def _copy_kept(self) -> None:
         if self.previous is None:
             return
-        if self.offsets:
-            self.db.execute("CREATE TEMP TABLE kept (doc_id TEXT PRIMARY KEY, shift INTEGER)")
-            self.db.executemany("INSERT INTO kept VALUES (?, ?)", self.offsets)
+        # A document's chunks have consecutive rowids, and the kept documents that
+        # follow one another keep their order: a few rowid ranges copy them all (the
+        # previous chunk tables have rowid order, the filter tables are small).
+        for first, last, shift in self.runs:
             self.db.execute(
-                "INSERT INTO chunks SELECT c.rowid + k.shift, c.chunk_id, c.doc_id, c.idx,"
-                " c.start_ms, c.end_ms, c.speaker, c.text, c.course, c.institution,"
-                " c.step_title, c.video_url, c.entity_texts, c.entity_labels,"
-                " c.intervention_ids, c.word_times"
-                " FROM previous.chunks AS c JOIN kept AS k ON c.doc_id = k.doc_id"
-                " ORDER BY c.rowid"
+                "INSERT INTO chunks SELECT rowid + :shift, chunk_id, doc_id, idx, start_ms,"
+                " end_ms, speaker, text, course, institution, step_title, video_url,"
+                " entity_texts, entity_labels, intervention_ids, word_times"
+                " FROM previous.chunks WHERE rowid BETWEEN :first AND :last ORDER BY rowid",
+                {"shift": shift, "first": first, "last": last},
             )
             for table, column in (
                 ("chunk_interventions", "intervention_id"),
                 ("chunk_labels", "label"),
             ):
                 self.db.execute(
-                    f"INSERT INTO {table} SELECT t.{column}, t.chunk_rowid + k.shift, t.start_ms"
-                    f" FROM previous.{table} AS t JOIN previous.chunks AS c"
-                    " ON c.rowid = t.chunk_rowid JOIN kept AS k ON c.doc_id = k.doc_id"
+                    f"INSERT INTO {table} SELECT {column}, chunk_rowid + :shift, start_ms"
+                    f" FROM previous.{table} WHERE chunk_rowid BETWEEN :first AND :last",
+                    {"shift": shift, "first": first, "last": last},
                 )
-            self.db.execute("DROP TABLE kept")
         self.db.commit()
         self.db.execute("DETACH DATABASE previous")
 
@@ -284,6 +292,8 @@ class SearchBuilder:
             self.temporary = Path(packed)
             self.db.execute("VACUUM INTO ?", (packed,))
             self.db.close()
+            with open(packed, "rb") as written:  # as durable as every other output
+                os.fsync(written.fileno())
         except (OSError, sqlite3.Error) as error:
             self.abort()
             built.unlink(missing_ok=True)

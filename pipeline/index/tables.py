@@ -34,8 +34,10 @@ INTERVENTION_LABEL = "INTERVENTION"
 META_SCHEMA_VERSION = b"pipeline.schema_version"
 META_PIPELINE_VERSION = b"pipeline.version"
 META_TABLE = b"pipeline.table"
-# Tables are written once and read many times: spend a little more on compression.
-ZSTD_LEVEL = 9
+# Every run that changes a document rewrites the tables whole: on the 1,000-document
+# tables level 9 makes files 4% smaller than level 3 (2.54 MB against 2.64 MB) for
+# 2.4 times the time (133 ms against 55 ms); level 1 is no faster and 7% larger.
+ZSTD_LEVEL = 3
 ROW_GROUP_SIZE = 65_536
 # Which documents (under which keys) the index files were built from, written by a run
 # after them all; anything else that rewrites an index file removes it first, so rows
@@ -665,22 +667,18 @@ class TableWriter:
         rows, self.buffers[name] = self.buffers[name], []
         self.parts[name].append(rows_to_table(name, rows).cast(PLAIN_SCHEMAS[name]))
 
-    def _kept(self, name: str) -> pa.Table:
-        """The kept documents' rows of the previous table, dictionary columns as strings."""
+    def _previous(self, name: str) -> pa.Table:
+        """The previous table, dictionary columns as strings (empty when nothing is kept)."""
         if not self.keep:
             return PLAIN_SCHEMAS[name].empty_table()
-        previous = pq.read_table(self.paths[name])
-        wanted = pc.is_in(
-            previous.column("doc_id").cast(pa.string()), value_set=pa.array(self.keep, pa.string())
-        )
-        return previous.filter(wanted).cast(PLAIN_SCHEMAS[name])
+        return pq.read_table(self.paths[name]).cast(PLAIN_SCHEMAS[name])
 
     def _table(self, name: str) -> pa.Table:
         if self.buffers[name]:
             self._flush(name)
-        plain = pa.concat_tables([self._kept(name), *self.parts[name]])
+        new = pa.concat_tables([PLAIN_SCHEMAS[name].empty_table(), *self.parts[name]])
         self.parts[name] = []
-        plain = plain.take(pc.sort_indices(plain.column("doc_id"))).combine_chunks()
+        plain = merge_by_doc(self._previous(name), set(self.keep), new).combine_chunks()
         schema = SCHEMAS[name]
         columns = [
             pc.dictionary_encode(column).cast(field.type)
@@ -725,6 +723,42 @@ class TableWriter:
     def abort(self) -> None:
         for temporary in self.temporaries.values():
             temporary.unlink(missing_ok=True)
+
+
+def doc_runs(table: pa.Table) -> list[tuple[str, int, int]]:
+    """(doc_id, first row, row after the last) of each document in a table whose rows
+    are grouped by document."""
+    if table.num_rows == 0:
+        return []
+    runs = pc.run_end_encode(table.column("doc_id").combine_chunks())
+    ends = runs.run_ends.to_pylist()
+    return list(zip(runs.values.to_pylist(), [0, *ends[:-1]], ends, strict=True))
+
+
+def merge_by_doc(previous: pa.Table, keep: Collection[str], new: pa.Table) -> pa.Table:
+    """The ``keep`` documents' rows of ``previous`` and every row of ``new`` (both in
+    doc_id order, ``new`` holding none of ``keep``), in doc_id order, each document's
+    rows in their order: what a stable sort of the two by doc_id gives, made of slices
+    instead of a sort, so that its cost is the copy alone."""
+    pieces: list[tuple[str, pa.Table, int, int]] = [
+        (doc_id, previous, start, end)
+        for doc_id, start, end in doc_runs(previous)
+        if doc_id in keep
+    ]
+    pieces += [(doc_id, new, start, end) for doc_id, start, end in doc_runs(new)]
+    pieces.sort(key=lambda piece: piece[0])
+    slices: list[pa.Table] = [new.schema.empty_table()]
+    run: tuple[pa.Table, int, int] | None = None
+    for _doc_id, table, start, end in pieces:
+        if run is not None and run[0] is table and run[2] == start:
+            run = (table, run[1], end)  # the next document of the same table: one slice
+            continue
+        if run is not None:
+            slices.append(run[0].slice(run[1], run[2] - run[1]))
+        run = (table, start, end)
+    if run is not None:
+        slices.append(run[0].slice(run[1], run[2] - run[1]))
+    return pa.concat_tables(slices)
 
 
 def previous_tables_ok(out_dir: Path) -> bool:

@@ -195,10 +195,20 @@ def slugify(part: str) -> str:
 
 def doc_id_for(path: Path, root: Path) -> str:
     """The path under its input root, slugged per part: 'course/step-title'."""
+    return doc_id_under(under_root(path, path.resolve(), root.resolve()), path)
+
+
+def under_root(path: Path, real: Path, real_root: Path) -> Path:
+    """``path`` (resolved: ``real``) under its resolved root, or its name alone when
+    it is not under it. Callers resolving many paths resolve each root once."""
     try:
-        relative = path.resolve().relative_to(root.resolve())
+        return real.relative_to(real_root)
     except ValueError:
-        relative = Path(path.name)
+        return Path(path.name)
+
+
+def doc_id_under(relative: Path, path: Path) -> str:
+    """The doc id of ``path``, which is ``relative`` under its root."""
     parts = [*relative.parent.parts, relative.stem]
     return "/".join(slugify(p) for p in parts if p not in ("", ".", "..")) or slugify(path.stem)
 

@@ -159,13 +159,14 @@ def _page_inputs(
     """What a document's page takes from the file system besides its record (which
     caption files exist, the media link, whether the input is there to quote from):
     a kept page is kept only while this is unchanged."""
-    base = out_dir / "captions" / doc_id
+    # Plain strings: this runs for every kept document of a run.
+    base = os.path.join(out_dir, "captions", doc_id)
     files = [
-        base.with_name(base.name + suffix).is_file()
+        os.path.isfile(base + suffix)
         for suffix in (".vtt", ".chapters.vtt", ".srt", ".quality.json")
     ]
     link = _media_link(out_dir, media, video_url, input_path, beside)
-    return [*files, *link, Path(input_path).is_file()]
+    return [*files, *link, os.path.isfile(input_path)]
 
 
 def _media_link(

@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import io
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,13 @@ from pipeline.clock import format_clock
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.files import write_text_atomic
 from pipeline.ingest.manifest import MANIFEST_NAME, Entry, manifest_issues, read_manifest
-from pipeline.ingest.sources import MediaFinder, discover, doc_id_for, find_root
+from pipeline.ingest.sources import (
+    MediaFinder,
+    discover,
+    doc_id_under,
+    find_root,
+    under_root,
+)
 from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
 from pipeline.run.codec import from_data, to_data
 from pipeline.run.document import (
@@ -40,6 +47,7 @@ from pipeline.run.records import (
     Kept,
     Record,
     document_key,
+    input_sha256,
     media_identity,
     read_record,
     record_path,
@@ -197,6 +205,9 @@ class Plan:
     failed: list[Summary] = field(default_factory=list)
     removed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # doc_id, outputs
     keys: dict[str, str] = field(default_factory=dict)  # doc_id -> key of its current outputs
+    # doc_id -> the input's sha256 and stamp, kept in the state so that the next run
+    # need not read an input whose stamp is unchanged.
+    digests: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # not about one document
 
 
@@ -215,9 +226,11 @@ def sources(
     settings: Settings,
     exclude: Sequence[Path] = (),
     skipped: list[str] | None = None,
+    names: dict[str, str] | None = None,
 ) -> Iterator[Source | Summary]:
     """Every input as a Source, or a failed Summary for one that cannot be one;
-    what discovery left out, and why, goes to ``skipped``."""
+    what discovery left out, and why, goes to ``skipped``; each Source's path under
+    its root, by doc id, to ``names``."""
     entries = _manifest_entries(inputs)
     single = len(inputs.paths) == 1 and inputs.paths[0].is_file()
     if (inputs.duration_ms is not None or inputs.media is not None) and not single:
@@ -225,6 +238,7 @@ def sources(
     seen: dict[str, Path] = {}
     real: dict[Path, Path] = {}
     beside = MediaFinder()  # each input folder listed once
+    real_root = RealRoots()
     notes = skipped if skipped is not None else []
     for item in inputs.paths:
         try:
@@ -233,8 +247,9 @@ def sources(
             yield Summary(str(item), str(item), FAILED, errors=(str(error),))
             continue
         for path, root in found:
-            doc_id = doc_id_for(path, root)
             resolved = path.resolve()
+            relative = under_root(path, resolved, real_root(root))
+            doc_id = doc_id_under(relative, path)
             if resolved in real:
                 if real[resolved] != path:
                     notes.append(f"{path}: skipped, the same file as {real[resolved]}")
@@ -250,6 +265,8 @@ def sources(
                 yield Summary(doc_id, str(path), FAILED, errors=(message,))
                 continue
             seen[doc_id] = path
+            if names is not None:
+                names[doc_id] = relative.as_posix()
             entry, origin = entries.get(doc_id, (Entry(None, None), None))
             duration: int | None
             if single and inputs.duration_ms is not None:
@@ -291,19 +308,29 @@ def manifest_warnings(inputs: Inputs, found: set[str]) -> list[str]:
 
 
 def plan_run(
-    inputs: Inputs, settings: Settings, out_dir: Path, state: dict[str, Any], force: bool
+    inputs: Inputs,
+    settings: Settings,
+    out_dir: Path,
+    state: dict[str, Any],
+    force: bool,
+    state_ns: int | None = None,
 ) -> Plan:
+    """What to do with every input. ``state_ns``, when the state file was written:
+    inputs whose stamp is unchanged since then keep their recorded sha256."""
     plan = Plan()
     fingerprint = settings.fingerprint()
     found: set[str] = set()
-    for item in sources(inputs, settings, exclude=[out_dir], skipped=plan.warnings):
+    documents = state.get("documents", {})
+    names: dict[str, str] = {}
+    for item in sources(inputs, settings, exclude=[out_dir], skipped=plan.warnings, names=names):
         if isinstance(item, Summary):
             plan.failed.append(item)
             found.add(item.doc_id)
             continue
         found.add(item.doc_id)
+        known = documents.get(item.doc_id)
         try:
-            digest = _sha256(item.path)
+            digest, stamp = input_sha256(item.path, known, state_ns)
         except OSError as error:
             message = (
                 f"{item.path}: cannot read the file ({error.strerror or error})."
@@ -316,10 +343,10 @@ def plan_run(
             "duration_ms": item.duration_ms,
             "video_url": item.video_url,
             "media": media_identity(item.media) if settings.media else None,
-            "name": _relative(item.path, item.root),
+            "name": names[item.doc_id],
         }
         key = document_key(digest, fingerprint, entry)
-        known = state.get("documents", {}).get(item.doc_id)
+        plan.digests[item.doc_id] = (digest, stamp)
         if not force and known and known.get("key") == key and _record_intact(out_dir, known):
             summary = from_data(Summary, known["summary"])
             plan.unchanged.append(replace(summary, status=UNCHANGED, source=item.shown))
@@ -341,19 +368,14 @@ def plan_run(
     return plan
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+class RealRoots(dict[Path, Path]):
+    """Input roots resolved once per run, not once per document."""
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    def __call__(self, root: Path) -> Path:
+        real = self.get(root)
+        if real is None:
+            real = self[root] = root.resolve()
+        return real
 
 
 def _record_intact(out_dir: Path, known: dict[str, Any]) -> bool:
@@ -368,7 +390,8 @@ def _record_intact(out_dir: Path, known: dict[str, Any]) -> bool:
         return False
     if stat.st_mtime_ns != known.get("record_mtime_ns"):
         return False
-    return all((out_dir / name).is_file() for name in known.get("outputs", ()))
+    base = os.fspath(out_dir)  # plain strings: this runs for every kept document
+    return all(os.path.isfile(os.path.join(base, name)) for name in known.get("outputs", ()))
 
 
 # --- the run ---------------------------------------------------------------------
@@ -396,8 +419,8 @@ def run_corpus(
     notify = progress or (lambda _e, _s, _n: None)
     with locked(out_dir):
         sweep_temporaries(out_dir)
-        state = _read_state(out_dir)
-        plan = plan_run(inputs, settings, out_dir, state, force)
+        state, state_ns = _read_state(out_dir)
+        plan = plan_run(inputs, settings, out_dir, state, force, state_ns)
         report.warnings.extend(plan.warnings)
         total = len(plan.todo) + len(plan.unchanged) + len(plan.failed)
         notify("start", None, total)
@@ -425,7 +448,7 @@ def run_corpus(
             docs.pop(doc_id, None)
             report.documents.append(Summary(doc_id, doc_id, REMOVED))
             notify(REMOVED, None, total)
-        docs = {k: v for k, v in docs.items() if k in plan.keys}
+        docs = {k: _stamped(v, plan.digests.get(k)) for k, v in docs.items() if k in plan.keys}
         index_key = _index_key(plan.keys)
         report.documents.sort(key=lambda d: (d.doc_id, d.status))
         doc_ids = sorted(plan.keys)
@@ -467,6 +490,14 @@ def _state_entry(out_dir: Path, job: Job, summary: Summary) -> dict[str, Any]:
     }
 
 
+def _stamped(entry: dict[str, Any], digest: tuple[str, list[int]] | None) -> dict[str, Any]:
+    """The state entry with the input's sha256 and stamp as this run found them; an
+    entry whose input was not looked at this run keeps its own."""
+    if digest is None:
+        return entry
+    return {**entry, "sha256": digest[0], "stamp": digest[1]}
+
+
 def _index_key(keys: dict[str, str]) -> str:
     blob = json.dumps(sorted(keys.items())).encode()
     return hashlib.sha256(blob).hexdigest()
@@ -487,14 +518,17 @@ def _index_present(out_dir: Path) -> bool:
     return all((out_dir / name).is_file() for name in INDEX_FILES)
 
 
-def _read_state(out_dir: Path) -> dict[str, Any]:
+def _read_state(out_dir: Path) -> tuple[dict[str, Any], int | None]:
+    """The state, and when it was written (None when it was rebuilt from the records)."""
+    path = out_dir / STATE_FILE
     try:
-        data = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+        written_ns = path.stat().st_mtime_ns
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = None
     if not isinstance(data, dict) or data.get("format") != 1:
-        return _state_from_records(out_dir)
-    return data
+        return _state_from_records(out_dir), None
+    return data, written_ns
 
 
 def _state_from_records(out_dir: Path) -> dict[str, Any]:

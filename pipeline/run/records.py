@@ -57,6 +57,44 @@ def document_key(
     return hashlib.sha256(blob).hexdigest()
 
 
+# A file whose modification time is this close to when the state was written may have
+# been changed again within the file system's time resolution (one to two seconds on
+# some): its stamp proves nothing, so it is hashed (git's "racily clean" entries).
+RACY_NS = 2_000_000_000
+
+
+def file_stamp(stat: os.stat_result) -> list[int]:
+    """What changes when a file's bytes may have: size, modification and change times,
+    inode (a file replaced by a rename gets a new one)."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def input_sha256(
+    path: Path, known: dict[str, Any] | None, state_ns: int | None
+) -> tuple[str, list[int]]:
+    """The sha256 of ``path`` and its stamp; the digest ``known`` holds is reused when
+    the stamp is the one recorded with it and the file is not racy against the state
+    written at ``state_ns`` (so an unchanged input is not read at all)."""
+    stamp = file_stamp(path.stat())
+    if (
+        known is not None
+        and state_ns is not None
+        and known.get("stamp") == stamp
+        and isinstance(known.get("sha256"), str)
+        and stamp[1] < state_ns - RACY_NS
+    ):
+        return known["sha256"], stamp
+    return file_sha256(path), stamp
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def media_identity(path: Path | None) -> dict[str, Any] | None:
     """A media file's identity without reading it: path, size and modification time.
 
