@@ -255,8 +255,8 @@ def test_label_repairs_for_landforms_and_software() -> None:
 TARGETS = {"INTERVENTION": (0.9, 0.8), "PERSON": (0.85, 0.85), "ORG": (0.85, 0.85)}
 NEW_TARGET = (0.9, 0.7)  # interventions the gazetteer does not list
 # What this version measures (README, Tags), rounded down: a drop below them fails.
-FLOORS = {"INTERVENTION": (0.94, 0.70), "PERSON": (0.66, 0.82), "ORG": (0.44, 0.64)}
-NEW_FLOOR = (0.93, 0.66)
+FLOORS = {"INTERVENTION": (0.91, 0.82), "PERSON": (0.74, 0.86), "ORG": (0.45, 0.58)}
+NEW_FLOOR = (0.90, 0.75)
 UNRELATED_TEST = (
     "coral-reef-lecture",
     "data-pipelines-interview",
@@ -303,19 +303,36 @@ def test_no_regression_on_the_frozen_test_set(
     assert test_set_scores["STRAY"][0] <= 1.0
 
 
-@pytest.mark.model
-@pytest.mark.xfail(
-    strict=True,
-    reason="targets not met yet (README, Tags): intervention recall 0.706 < 0.8, unlisted"
-    " recall 0.667 < 0.7, PERSON and ORG below 0.85. When they are met this XPASSes and"
-    " fails: remove the mark.",
+# Targets not met yet: strict, so that the day one is met the test fails and its mark
+# is removed (README, Tags).
+_NOT_MET = pytest.mark.xfail(
+    strict=True, reason="target not met yet on the test set (README, Tags)"
 )
-def test_targets_on_the_frozen_test_set(test_set_scores: dict[str, tuple[float, float]]) -> None:
-    """The issue's targets on tests/tagsets/test."""
-    for label, goal in TARGETS.items():
-        assert _meets(test_set_scores, label, goal), (label, test_set_scores[label])
-    assert _meets(test_set_scores, "NEW", NEW_TARGET), test_set_scores["NEW"]
-    assert test_set_scores["STRAY"][0] <= 1.0
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "label",
+    [
+        "INTERVENTION",
+        "NEW",
+        pytest.param("PERSON", marks=_NOT_MET),
+        pytest.param("ORG", marks=_NOT_MET),
+    ],
+)
+def test_targets_on_the_frozen_test_set(
+    test_set_scores: dict[str, tuple[float, float]], label: str
+) -> None:
+    """The issue's targets on tests/tagsets/test, one label at a time."""
+    goal = NEW_TARGET if label == "NEW" else TARGETS[label]
+    assert _meets(test_set_scores, label, goal), (label, test_set_scores[label])
+
+
+@pytest.mark.model
+def test_no_interventions_in_the_unrelated_test_transcripts(
+    test_set_scores: dict[str, tuple[float, float]],
+) -> None:
+    assert test_set_scores["STRAY"][0] <= 1.0  # at most one per 10,000 words
 
 
 def test_a_one_word_person_after_a_place_preposition_is_a_place() -> None:
