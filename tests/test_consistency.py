@@ -597,3 +597,19 @@ def test_names_the_text_calls_organisations() -> None:
     assert [s for s in spans if s[0] == "Lumenfield"] == [("Lumenfield", "ORG", "model")] * 2
     assert ("Starlizard", "ORG", "model") in spans
     assert ("Tony Bloom", "PERSON", "model") in spans
+
+
+def test_lexicons_are_packaged_sorted_and_hold_what_the_rules_need() -> None:
+    from pipeline.tag import lexicon
+
+    places = lexicon.places()
+    assert len(places) > 40_000
+    assert places["Glasgow"] == "city" and places["Sandwell"] == "region"
+    assert places["Tuvalu"] == "country" and places["Europe"] == "continent"
+    assert "Reading" not in places and "Bath" not in places  # English words
+    names = lexicon.first_names()
+    assert {"Ruth", "Mark", "Florence", "Riley"} <= names
+    assert "Glasgow" not in names
+    text = (ROOT / "pipeline" / "tag" / "data" / "places.tsv").read_text(encoding="utf-8")
+    rows = text.splitlines()[1:]
+    assert rows == sorted(rows) and len(rows) == len(set(rows))
