@@ -613,3 +613,22 @@ def test_lexicons_are_packaged_sorted_and_hold_what_the_rules_need() -> None:
     text = (ROOT / "pipeline" / "tag" / "data" / "places.tsv").read_text(encoding="utf-8")
     rows = text.splitlines()[1:]
     assert rows == sorted(rows) and len(rows) == len(set(rows))
+
+
+def test_nationalities_and_peoples_the_model_mislabels_are_norp() -> None:
+    spans = run(
+        "Aboriginal families and First Nations carers met Bangladeshi mums.",
+        "Norman said so.",
+        marks={
+            "Aboriginal": "ORG",
+            "First Nations": "ORG",
+            "Bangladeshi": "PERSON",
+            "Norman": "PERSON",
+        },
+    )
+    assert spans == [
+        ("Aboriginal", "NORP", "model"),
+        ("First Nations", "NORP", "model"),
+        ("Bangladeshi", "NORP", "model"),
+        ("Norman", "PERSON", "model"),  # a first name too
+    ]

@@ -812,10 +812,47 @@ _PRODUCT_RE = re.compile(
 )
 
 
+# Nationalities, peoples and groups (NORP) that the small model calls organisations,
+# people or places ("Norse", "Aboriginal", "First Nations", "Pākehā" ORG; "Bangladeshi"
+# PERSON: 6 in the development set).
+NORP_WORDS = frozenset(
+    """Afghan Albanian Algerian American Angolan Argentine Argentinian Armenian Australian
+    Austrian Azerbaijani Bangladeshi Belarusian Belgian Bengali Bolivian Bosnian Brazilian
+    British Bulgarian Burmese Cambodian Cameroonian Canadian Chilean Chinese Colombian
+    Congolese Croatian Cuban Cypriot Czech Danish Dominican Dutch Ecuadorian Egyptian
+    English Eritrean Estonian Ethiopian Fijian Filipino Finnish French Gambian Georgian
+    German Ghanaian Greek Guatemalan Guinean Haitian Honduran Hungarian Icelandic Indian
+    Indonesian Iranian Iraqi Irish Israeli Italian Ivorian Jamaican Japanese Jordanian
+    Kazakh Kenyan Korean Kosovan Kurdish Kuwaiti Lao Latvian Lebanese Liberian Libyan
+    Lithuanian Malawian Malaysian Maltese Mexican Moldovan Mongolian Montenegrin Moroccan
+    Mozambican Namibian Nepalese Nepali Nigerian Norwegian Omani Pakistani Palestinian
+    Panamanian Peruvian Polish Portuguese Qatari Romanian Russian Rwandan Samoan Saudi
+    Scottish Senegalese Serbian Singaporean Slovak Slovenian Somali Spanish
+    Sudanese Swedish Swiss Syrian Taiwanese Tajik Tanzanian Thai Tibetan Tongan Tunisian
+    Turkish Ugandan Ukrainian Uruguayan Uzbek Venezuelan Vietnamese Welsh Yemeni Zambian
+    Zimbabwean Arab Asian African European Latino Latina Hispanic Caribbean Nordic Norse
+    Celtic Gaelic Anglo-Saxon Viking Vikings Norman Normans Saxon Saxons Roman Romans
+    Aboriginal Indigenous Māori Maori Pākehā Pakeha Inuit Métis Metis Sámi Roma Romani
+    Traveller Travellers Punjabi Sikh Hindu Muslim Jewish Catholic Protestant
+    Buddhist Pasifika Polynesian Melanesian""".split()
+) | frozenset(
+    {"First Nations", "Torres Strait Islander", "Pacific Islander", "Sri Lankan", "Sierra Leonean"}
+)
+_NOT_NORP_LABELS = frozenset({"ORG", "PERSON", "GPE", "PRODUCT", "LOC"})
+
+
 # Labels the small model gives place names by mistake ("Glasgow" PERSON, "Sandwell" ORG,
 # "Morecambe" LOC); a span with one of them whose whole text is a known place is one.
 _NOT_PLACE_LABELS = frozenset({"PERSON", "ORG", "FAC", "LOC", "PRODUCT", "WORK_OF_ART"})
 _LOCATIVE = frozenset("in to from at near around across outside into".split())
+
+
+def _norp(e: Ent, text: str) -> bool:
+    """A nationality or a people the model labelled otherwise; not "Norman" as a PERSON
+    (a first name too)."""
+    if e.source != "model" or e.label not in _NOT_NORP_LABELS or text not in NORP_WORDS:
+        return False
+    return not (e.label == "PERSON" and text in lexicon.first_names())
 
 
 def _known_place(texts: Sequence[str], e: Ent, people: set[str]) -> str | None:
@@ -999,7 +1036,9 @@ def _places(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
         if e.source == "model" and e.label == "PERSON" and text in KIN_WORDS:
             continue  # "Mum said ..." (4 of 4 in the practitioners' transcripts)
         place = _known_place(texts, e, people)
-        if place is not None:
+        if _norp(e, text):
+            e = replace(e, label="NORP")
+        elif place is not None:
             e = replace(e, label=place)
         elif (
             model
