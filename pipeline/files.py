@@ -48,13 +48,18 @@ def atomic_target(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """``durable``: on disk before the rename (fsync), so that even a power cut leaves
+    the old file or the new one. A killed process needs no fsync for that (the rename
+    is atomic), so files that are checked when read back or rebuilt from records (the
+    tag cache, report pages) skip it."""
     with atomic_target(path) as temporary, open(temporary, "wb") as handle:
         handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            os.fsync(handle.fileno())
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> None:
     """UTF-8 without BOM, line ends exactly as given (LF everywhere here)."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+    write_bytes_atomic(path, text.encode("utf-8"), durable=durable)

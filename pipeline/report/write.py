@@ -301,7 +301,7 @@ def write_report(
             measures = measure_document(result, profile)
             context = page_context(out_dir, result, record.input, errors, profile, beside)
             html = document_html(result, context, measures)
-            pending.append(writer.submit(write_text_atomic, docs_dir / name, html))
+            pending.append(writer.submit(write_text_atomic, docs_dir / name, html, durable=False))
             while len(pending) > MAX_PENDING:
                 pending.popleft().result()
             written.add(name)

@@ -55,4 +55,4 @@ class TagCache:
 
     def put(self, key: str, records: list[_Record], about: dict[str, Any]) -> None:
         blob = json.dumps({"key": key, **about, "parts": records}, ensure_ascii=False)
-        write_text_atomic(self.path(key), blob)
+        write_text_atomic(self.path(key), blob, durable=False)  # checked when read
