@@ -6,7 +6,7 @@ gazetteer does not list, the precision of pattern mentions, all INTERVENTION, an
 intervention mentions found in the unrelated-subject transcripts. The chosen
 threshold maximises F1 on unlisted names with pattern precision >= 0.9 and no
 intervention in the unrelated transcripts; among ties, the highest (precision is
-the harder target on unseen text). It goes into ``pipeline/tag/consistency.py``
+the harder target on unseen text). It goes into ``pipeline/tag/patterns.py``
 THRESHOLD. Measured (README, Tags): 0.4 to 0.5 tie (unlisted P 1.000, R 0.946), 0.5 chosen.
 
 Never run this on tests/tagsets/test: that set is frozen.

@@ -2,7 +2,7 @@
 on the frozen test set (tests/tagsets/test) as targets.
 
 The pattern and consistency rules are plain functions over the document's texts and
-entity spans (``pipeline.tag.consistency``): most tests give them texts and stand-in
+entity spans (``pipeline.tag.consistency.apply``, with ``patterns`` and ``repairs``): most tests give them texts and stand-in
 model spans directly; the ones marked ``model`` run the real English model.
 """
 
@@ -15,14 +15,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import Settings
-from pipeline.tag.consistency import (
-    INTERVENTION,
-    THRESHOLD,
-    Ent,
-    apply,
-    find_evidence,
-    short_form,
-)
+from pipeline.tag.consistency import apply
+from pipeline.tag.names import INTERVENTION, Ent
+from pipeline.tag.patterns import THRESHOLD, find_evidence, short_form
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELD = "Parents and their babies, mothers and families, in pregnancy and after birth."

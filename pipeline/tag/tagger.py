@@ -22,8 +22,8 @@ from pipeline import __version__
 from pipeline.model import Candidate, Chunk, Mention, Timeline, Transcript
 from pipeline.tag import consistency
 from pipeline.tag.cache import CACHE_FORMAT, CODE_SHA256, TagCache, _Record, record_of
-from pipeline.tag.consistency import Ent
 from pipeline.tag.gazetteer import Gazetteer, load_gazetteer
+from pipeline.tag.names import Ent
 from pipeline.tag.nlp import DEFAULT_LABELS, INTERVENTION, load_nlp, model_id
 from pipeline.tag.rules import GAZETTEER_PIPE, GazetteerRuler, add_rules
 

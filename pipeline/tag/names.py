@@ -1,0 +1,161 @@
+"""Names in a document's texts: the spans the document-level rules work on (``Ent``),
+the regular expressions for capitalised names, and the span helpers every rule shares
+(trimming a name, finding its occurrences, relabelling a model span)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+INTERVENTION = "INTERVENTION"
+
+
+@dataclass(frozen=True, slots=True)
+class Ent:
+    """A span in one part (paragraph, title or description) of a document."""
+
+    part: int
+    start: int
+    end: int
+    label: str
+    entry_id: str = ""
+    source: str = "model"  # model, gazetteer or pattern
+    confidence: float | None = None
+
+
+# --- names and the words around them ------------------------------------------------
+
+# Capital letters of the Latin alphabets: A-Z, À-Þ and Latin Extended-A/B ("Łukasz").
+UPPER = "A-ZÀ-ÖØ-Þ" + "".join(c for c in map(chr, range(0x100, 0x250)) if c.isupper())
+WORD = rf"[{UPPER}][\w'’&+-]*"  # a capitalised word; digits allowed inside (Start4Life)
+# A name: capitalised words, with "of", "and", "for", "the", "in", "to", "as", "on" or
+# "with" between them ("Zones of Regulation", "Hand in Hand", "It Takes Two to Talk",
+# "Parents as Teachers").
+NAME = rf"{WORD}(?:\s+(?:(?:of|and|for|the|&|in|to|as|on|with)\s+)?{WORD}){{0,4}}"
+# Nouns for people: "a mum called Amal" names a person, not a service.
+PERSON_NOUNS = frozenset(
+    """woman women man men mum mother dad father girl boy lady colleague friend midwife
+    nurse doctor worker son daughter baby sister brother wife husband partner student
+    teacher grandmother grandfather gran grandad aunt uncle someone somebody guy chap
+    visitor parent""".split()
+)
+# Words that open a sentence or a clause: not the start of a name.
+NOT_NAME_START = frozenset(
+    """The A An This That These Those Our Their Your My His Her Its Each Every Any Some
+    What Which I We You They It In On At For So And But Or If When While As One Another
+    Many Most Other Such New Then There Here Yes No Well Now Also Both All Because
+    Local National I'll I'm I've I'd I’ll I’m I’ve I’d""".split()
+)
+_OPENERS = (".", "!", "?", ":", ";", '"', "“", "‘", "'")
+
+
+def sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before.endswith(_OPENERS) or before.endswith("—")
+
+
+_TITLES = frozenset(
+    "Dr Dr. Doctor Professor Prof Prof. Mr Mr. Mrs Mrs. Ms Ms. Sir Dame Lady Lord".split()
+)
+
+
+def names_a_person(name: str) -> bool:
+    """ "Professor Asante's", "Ramírez's": a person's group or lab, not a programme."""
+    return name.endswith(("'s", "’s")) or name.split()[0] in _TITLES
+
+
+_CONNECTORS = frozenset({"of", "and", "for", "the", "&", "in", "to", "as", "on", "with"})
+# Capitalised words in a row, with name particles between ("Siobhán Ní Bhriain").
+NAME_RUN = re.compile(
+    rf"(?<![\w’'-]){WORD}(?:\s+(?:(?:Ní|Nic|Ó|de|van|von|der|da|di|du|la|le)\s+)?{WORD})*"
+)
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop sentence openers ("In the ...") and a trailing connector from a name."""
+    name = text[start:end]
+    words = name.split()
+    while words and (words[0] in NOT_NAME_START or words[0].lower() in ("of", "and", "the")):
+        start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
+        words = words[1:]
+    while words and words[-1].lower() in _CONNECTORS:
+        end = text.rindex(words[-1], start, end)
+        end = len(text[:end].rstrip())
+        words = words[:-1]
+    return start, end
+
+
+def labels_by_text(texts: Sequence[str], ents: Sequence[Ent]) -> dict[str, str]:
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in ents:
+        if e.source == "model":
+            votes[texts[e.part][e.start : e.end]][e.label] += 1
+    return {text: c.most_common(1)[0][0] for text, c in votes.items()}
+
+
+def person_tokens(texts: Sequence[str], ents: Sequence[Ent]) -> set[str]:
+    """First names and surnames of the full names (two or more words) the model calls PERSON."""
+    out: set[str] = set()
+    for e in ents:
+        if e.label == "PERSON":
+            words = texts[e.part][e.start : e.end].split()
+            if len(words) >= 2 and all(w[:1].isupper() for w in words):
+                out.update(words)
+    return out
+
+
+def occurrences(text: str, name: str) -> list[tuple[int, int]]:
+    if name not in text:
+        return []  # most names are absent from most parts: skip the regex
+    pattern = rf"(?<![\w’'-]){re.escape(name)}(?![\w-])"
+    return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+
+
+PARTICLES = frozenset("de van von der den da di du la le ní nic ó ni o bin ibn al el te".split())
+
+
+# Letters that carry no combining accent to strip: "Łukasz" is written LUKASZ.
+_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "þ": "th", "ı": "i"}
+)
+
+
+def fold(word: str) -> str:
+    """Lower case without accents: a label written SIOBHAN matches "Siobhán"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().translate(_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# A surname alone does not turn these into a person: "English" after "English Heritage".
+NOT_PEOPLE = frozenset({"NORP"})
+
+
+def relabel(
+    ents: list[Ent],
+    texts: Sequence[str],
+    new: Ent,
+    *,
+    loose: bool = False,
+    keep: frozenset[str] = frozenset(),
+) -> list[Ent]:
+    """Put ``new`` where a model span exactly on it (or nothing) is; never over another
+    name, nor over a span labelled one of ``keep``. ``loose``: also over model spans
+    inside or around it (the text says it is a person's name), and mark it as such
+    (source "cue") for the surname rule."""
+    kept: list[Ent] = []
+    for e in ents:
+        if e.part != new.part or e.end <= new.start or e.start >= new.end:
+            kept.append(e)
+            continue
+        if e.source != "model" or e.label in keep:
+            return ents
+        if (e.start, e.end) != (new.start, new.end) and not loose:
+            return ents
+    text = texts[new.part]
+    after = text[new.end : new.end + 30].split()
+    if not loose and after and after[0][:1].isupper():
+        return ents  # part of a longer name the model missed
+    return [*kept, replace(new, source="cue") if loose else new]
