@@ -627,3 +627,11 @@ def test_nationalities_and_peoples_the_model_mislabels_are_norp() -> None:
         ("Bangladeshi", "NORP", "model"),
         ("Norman", "PERSON", "model"),  # a first name too
     ]
+
+
+def test_buildings_and_storms_are_not_people() -> None:
+    spans = run(
+        "Apsley House was his home, and Cyclone Gabrielle hit the coast.",
+        marks={"Apsley House": "PERSON", "Cyclone Gabrielle": "PERSON"},
+    )
+    assert spans == [("Apsley House", "FAC", "model"), ("Cyclone Gabrielle", "EVENT", "model")]
