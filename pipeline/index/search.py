@@ -167,7 +167,9 @@ class SearchBuilder:
         self.temporary = Path(temporary)
         self.rowid = 0
         try:
-            self.db = sqlite3.connect(self.temporary)
+            # Used from one thread at a time, not always the one that opened it (the
+            # run writes the tables meanwhile).
+            self.db = sqlite3.connect(self.temporary, check_same_thread=False)
             # No journal and a fixed page size: the file is private until it is moved
             # into place, and its bytes then depend on the records alone.
             # No syncs either: this file is thrown away; what is moved into place is

@@ -17,6 +17,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -680,8 +681,13 @@ def assemble(
         finally:
             for _ in records:
                 pass
-        tables.finish()
-        search.finish()
+        # The tables (pyarrow) and the search database (SQLite) are written at once:
+        # both release the GIL while they compress and index, and a one-changed run
+        # is mostly these two linear writes.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            pending: list[Future[Any]] = [pool.submit(tables.finish), pool.submit(search.finish)]
+            for future in pending:
+                future.result()
     except BaseException:
         tables.abort()
         search.abort()
