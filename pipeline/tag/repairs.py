@@ -76,12 +76,15 @@ _ORG_WORDS = frozenset(
 def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str]) -> list[Ent]:
     """Repairs for people, in order:
 
-    - a name the text introduces as a person's ("a woman called Amal"), a name after a
+    - a name the text introduces as a person's ("a woman called Amal", "my wife
+      Funmilayo", "one of the nurses, Aoife,", "I'm Adebayo Ogunleye"), a name after a
       title ("Professor Siobhán Ní Bhriain"), a speaker's name ("Zofia" where a label
       says ZOFIA KOWALSKA) and a name addressed ("Thanks, Aoife.") is PERSON;
     - a two- or three-word model ORG that reads as a person's name, after "called",
       "named" or "by", before ", a/an ..." or before a verb in -ed ("Tony Hoare
       introduced"), is PERSON;
+    - a common first name alone that the model calls ORG is PERSON, and a "person"
+      ending in an organisation word ORG ("English Heritage");
     - a full name seen once makes a later surname or first name alone the same PERSON,
       and a model ORG ending in a known surname ("Graydon Hoare") PERSON.
     """
