@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -239,7 +240,7 @@ def sources(
     seen: dict[str, Path] = {}
     real: dict[Path, Path] = {}
     beside = MediaFinder()  # each input folder listed once
-    real_root = RealRoots()
+    real_root = cache(Path.resolve)  # each input root resolved once per run
     notes = skipped if skipped is not None else []
     for item in inputs.paths:
         try:
@@ -367,16 +368,6 @@ def plan_run(
         elif record_path(out_dir, doc_id).is_file():
             plan.keys[doc_id] = known["key"]  # outside this run: kept as it is
     return plan
-
-
-class RealRoots(dict[Path, Path]):
-    """Input roots resolved once per run, not once per document."""
-
-    def __call__(self, root: Path) -> Path:
-        real = self.get(root)
-        if real is None:
-            real = self[root] = root.resolve()
-        return real
 
 
 def _record_intact(out_dir: Path, known: dict[str, Any]) -> bool:

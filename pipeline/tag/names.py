@@ -88,12 +88,17 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def labels_by_text(texts: Sequence[str], ents: Sequence[Ent]) -> dict[str, str]:
+def label_votes(texts: Sequence[str], ents: Sequence[Ent]) -> dict[str, Counter[str]]:
+    """How often the model gives each text each label in the document."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for e in ents:
         if e.source == "model":
             votes[texts[e.part][e.start : e.end]][e.label] += 1
-    return {text: c.most_common(1)[0][0] for text, c in votes.items()}
+    return votes
+
+
+def labels_by_text(texts: Sequence[str], ents: Sequence[Ent]) -> dict[str, str]:
+    return {text: c.most_common(1)[0][0] for text, c in label_votes(texts, ents).items()}
 
 
 def person_tokens(texts: Sequence[str], ents: Sequence[Ent]) -> set[str]:

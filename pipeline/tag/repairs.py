@@ -11,7 +11,6 @@ added; see README, Tags.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -27,6 +26,7 @@ from pipeline.tag.names import (
     WORD,
     Ent,
     fold,
+    label_votes,
     occurrences,
     person_tokens,
     relabel,
@@ -367,12 +367,8 @@ def _known_place(texts: Sequence[str], e: Ent, people: set[str]) -> str | None:
 def one_label_per_name(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """One label per name in a document: where the model labels the same text in
     different ways, its most frequent label (a tie keeps each as it is)."""
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for e in ents:
-        if e.source == "model":
-            votes[texts[e.part][e.start : e.end]][e.label] += 1
     winner: dict[str, str] = {}
-    for text, counts in votes.items():
+    for text, counts in label_votes(texts, ents).items():
         ranked = counts.most_common(2)
         if len(ranked) == 2 and ranked[0][1] > ranked[1][1]:
             winner[text] = ranked[0][0]
