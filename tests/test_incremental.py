@@ -87,13 +87,14 @@ def clean_tree(inputs: Path, tmp_path: Path, name: str = "clean", code: int = 0)
     return tree(clean)
 
 
-def test_one_changed_document_reads_one_record(
+def test_one_changed_document_reads_no_record(
     corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
 ) -> None:
     inputs, out = corpus
     (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
     run(inputs, out)
-    assert reads == ["step-3.json"]
+    # The changed document is handed to the index in memory: no record is read back.
+    assert reads == []
     assert tree(out) == clean_tree(inputs, tmp_path)
     for name in ("index/.docs.json", "report/.rows.json", "review/candidates.csv"):
         assert (out / name).is_file()
@@ -105,7 +106,7 @@ def test_added_and_deleted_documents_read_only_their_records(
     inputs, out = corpus
     (inputs / "step-7.txt").write_text(document(107, pool, 150), encoding="utf-8")
     run(inputs, out)
-    assert reads == ["step-7.json"]
+    assert reads == []  # handed to the index in memory
     assert tree(out) == clean_tree(inputs, tmp_path, "clean-added")
     reads.clear()
     (inputs / "step-0.txt").unlink()
@@ -175,7 +176,8 @@ def test_an_index_of_another_schema_version_is_rebuilt_from_every_record(
     pq.write_table(table.replace_schema_metadata(metadata), path)
     (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
     run(inputs, out)
-    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    # every record but the changed one's (handed over in memory)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT) if n != 3]
     assert tree(out) == clean_tree(inputs, tmp_path)
 
 
@@ -189,7 +191,8 @@ def test_a_missing_index_file_rebuilds_from_every_record(
     (out / missing).unlink()
     (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
     run(inputs, out)
-    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    # every record but the changed one's (handed over in memory)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT) if n != 3]
     assert tree(out) == clean_tree(inputs, tmp_path)
 
 
@@ -200,13 +203,14 @@ def test_a_missing_page_or_row_cache_is_made_again_from_its_record(
     (out / "report" / "docs" / "step-4.html").unlink()
     (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
     run(inputs, out)
-    assert sorted(reads) == ["step-3.json", "step-4.json"]
+    assert sorted(reads) == ["step-4.json"]  # step-3's record is handed over in memory
     assert tree(out) == clean_tree(inputs, tmp_path)
     reads.clear()
     (out / "report" / ".rows.json").unlink()
     (inputs / "step-3.txt").write_text(document(203, pool, 150), encoding="utf-8")
     run(inputs, out)
-    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    # every record but the changed one's (handed over in memory)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT) if n != 3]
     assert tree(out) == clean_tree(inputs, tmp_path, "clean-2")
 
 
@@ -243,12 +247,13 @@ def test_documents_made_under_two_profiles_chart_as_a_full_rebuild(
     full = _full_rebuild(out, tmp_path)
     reads.clear()
     run_part("b")
-    # The report checks every document against the run's profile: a's pages are kept.
-    assert reads == ["step-1.json"]
+    # The report checks every document against the run's profile: a's pages are kept
+    # (and b/step-1's record is handed over in memory).
+    assert reads == []
     out, kept = full, out
     reads.clear()
     run_part("b")
-    assert len(reads) == 4
+    assert len(reads) == 3  # and b/step-1, redone, handed over in memory
     assert tree(kept) == tree(full)
 
 
@@ -262,7 +267,8 @@ def test_tables_written_by_other_means_are_not_kept_from(
     assert not (out / "index" / ".docs.json").exists()
     (inputs / "step-3.txt").write_text(document(103, pool, 150), encoding="utf-8")
     run(inputs, out)
-    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT)]
+    # every record but the changed one's (handed over in memory)
+    assert sorted(reads) == [f"step-{n}.json" for n in range(COUNT) if n != 3]
     assert tree(out) == clean_tree(inputs, tmp_path)
 
 
@@ -286,7 +292,7 @@ def test_tagged_documents_keep_their_mentions_and_chart_counts(
     (inputs / "step-1.txt").write_text(document(201, pool, 150), encoding="utf-8")
     (inputs / "step-2.txt").unlink()
     tagged(out)
-    assert reads == ["step-1.json"]
+    assert reads == []  # step-1's record is handed over in memory
     clean = tmp_path / "clean"
     tagged(clean)
     assert tree(out) == tree(clean)

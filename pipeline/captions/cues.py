@@ -259,6 +259,7 @@ def _paragraph_cues(
     )
     wpm = profile.speed_unit == "wpm"
     two_lines = profile.max_lines <= 2
+    one_line = profile.max_lines < 2
     lengths = [len(words[k].text) for k in range(lo, hi)]
     starts = [words[k].start_ms for k in range(lo, hi)]
     stops = [words[k].end_ms for k in range(lo, hi)]
@@ -272,23 +273,71 @@ def _paragraph_cues(
     ends = [0]
     for k in range(lo, hi):
         ends.append(ends[-1] + (k in sentence_last))
+    # Where a two-line cue may cut: words i..k-1 on top fit from i up to top_to[i]
+    # (the first word always may stand alone), words k..j-1 below fit from
+    # bottom_from[j] (the last word always may). Both move one way, so two pointers.
+    top_to = [0] * (n + 1)
+    bottom_from = [0] * (n + 1)
+    if two_lines:
+        k = 0
+        for i in range(n):
+            k = max(k, i + 1)
+            while k < n and prefix[k + 1] - prefix[i] + (k - i) <= width:
+                k += 1
+            top_to[i] = k
+        k = 0
+        for j in range(1, n + 1):
+            while k < j and prefix[j] - prefix[k] + (j - k - 1) > width:
+                k += 1
+            bottom_from[j] = min(k, j - 1)
+    # char_low[j]: the first word of the longest cue ending at word j - 1 that fits
+    # ``max_chars`` (the last word alone always may); two pointers, as widths only grow.
+    char_low = [0] * (n + 1)
+    k = 0
+    for j in range(1, n + 1):
+        while k < j - 1 and prefix[j] - prefix[k] + (j - k - 1) > max_chars:
+            k += 1
+        char_low[j] = k
+    sentence_cost = SENTENCE_INSIDE_COST
     for j in range(1, n + 1):
         last_is_end = (lo + j - 1) in sentence_last
         shown_end = starts[j] if j < n else stops[j - 1]
         break_here = 1.0 + local_costs[j - 1] if j < n else 1.0
-        length = -1
-        for i in range(j - 1, -1, -1):
-            length += lengths[i] + 1
-            single = i == j - 1
-            if length > max_chars and not single:
-                break
+        short_penalty = j < n and not last_is_end
+        stop = stops[j - 1]
+        ends_j = ends[j - 1]
+        first_cut = bottom_from[j]
+        width_j = prefix[j] + j - 1
+        # The cues that may end here start at low..j-1: longer ones break the character
+        # or the duration limit (walking back from the last word, as the limits grow).
+        low = j - 1
+        floor = char_low[j]
+        while low > floor and stop - starts[low - 1] <= max_duration:
+            low -= 1
+        # Longest first: a good cue found early lets the cheap bound below skip most of
+        # the others. Ties go to the shortest of the best cues (``<=``), as they always did.
+        best_j = inf
+        choice_j = (0, 0)
+        for i in range(low, j):
             base = best[i]
             if base == inf:
                 continue
-            if stops[j - 1] - starts[i] > max_duration and not single:
-                break
+            length = width_j - prefix[i] - i
+            start = starts[i]
             # Display runs until the next cue starts (the gap aside).
-            shown_ms = max(shown_end - starts[i] - gap, 1)
+            shown_ms = shown_end - start - gap
+            if shown_ms < 1:
+                shown_ms = 1
+            # Every cost but the reading speed's, added in the order of ``cost`` below:
+            # no greater than the full cost, also in floating point (rounding is monotone).
+            bound = break_here
+            if shown_ms < min_duration:
+                bound += 12.0
+            if length < 20 and short_penalty:
+                bound += 1.0
+            inside = sentence_cost * (ends_j - ends[i])
+            if base + (bound + inside) > best_j:
+                continue
             cost = break_here
             rate = (j - i) * 60_000 / shown_ms if wpm else length * 1000 / shown_ms
             if rate > max_speed:
@@ -297,16 +346,30 @@ def _paragraph_cues(
                 cost += 0.5 * (rate - target_speed) / target_speed * 4
             if shown_ms < min_duration:
                 cost += 12.0  # under the minimum only where the text allows nothing else
-            if length < 20 and j < n and not last_is_end:
+            if length < 20 and short_penalty:
                 cost += 1.0  # a short fragment flashes by
             # One sentence ending and the next starting in the same cue reads worse.
-            cost += SENTENCE_INSIDE_COST * (ends[j - 1] - ends[i])
-            if base + cost >= best[j]:
+            cost += inside
+            if base + cost > best_j:
                 continue  # line breaking only adds cost: this cue cannot win
             if two_lines:
-                line_cost, cut = _two_lines(prefix, local_costs, i, j, width, profile.max_lines)
-                if cut == -2:
+                # The lines of words i..j-1 (as ``_two_lines`` lays them out).
+                if length <= width or i == j - 1:
+                    line_cost, cut = 0.0, -1
+                elif one_line:
                     continue
+                else:
+                    line_cost, cut = inf, -2
+                    for k in range(max(i + 1, first_cut), min(top_to[i], j - 1) + 1):
+                        top = prefix[k] - prefix[i] + (k - i - 1)
+                        bottom = length - 1 - top
+                        # Bottom-heavy: a top line longer than the next costs more.
+                        shape = 0.08 * (top - bottom) if top > bottom else 0.02 * (bottom - top)
+                        here = local_costs[k - 1] + shape
+                        if here < line_cost:
+                            line_cost, cut = here, k
+                    if cut == -2:
+                        continue
             else:
                 laid = break_lines(words, lo + i, lo + j - 1, profile, set(), costs)
                 if laid is None:
@@ -314,9 +377,11 @@ def _paragraph_cues(
                 line_cost, cut = laid[0], -1
                 laid_out[(i, j)] = laid[1]
             total = base + cost + line_cost
-            if total < best[j]:
-                best[j] = total
-                choice[j] = (i, cut)
+            if total <= best_j:
+                best_j = total
+                choice_j = (i, cut)
+        best[j] = best_j
+        choice[j] = choice_j
     result = []
     j = n
     while j > 0:

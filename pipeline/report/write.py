@@ -15,7 +15,7 @@ import json
 import math
 import os
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -240,8 +240,9 @@ def write_report(
     run_report: RunReport | None = None,
     *,
     profile: Profile | None = None,
-    stamp: str | None = None,
+    stamp: str | Callable[[], str] | None = None,
     records: Iterable[tuple[str, Record | Kept | None]] | None = None,
+    failures: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Path:
     """Write ``out_dir/report/``: a page per document in ``doc_ids`` that has a
     record, a row per document (failed ones too), and the index. Returns the index
@@ -251,11 +252,16 @@ def write_report(
     With a ``stamp`` (a run), what the index page takes from each document is kept
     in ``report/.rows.json``; a document handed as ``Kept`` keeps its page and row
     when that file holds it under the same key, errors and page inputs, else its
-    record is read here."""
+    record is read here.
+
+    While a run is still going (``records`` handed over as documents finish), its
+    errors so far come as ``failures`` (each document's before it is handed over)
+    and ``stamp`` as a function called once the records are all read."""
     out_dir = Path(out_dir)
     report_dir = out_dir / REPORT_DIR
     docs_dir = report_dir / DOCS_DIR
-    failures, problems = _failures(out_dir, run_report)
+    if failures is None:
+        failures = _failures(out_dir, run_report)[0]
     head = _rows_head(profile)
     cached, totals = _read_rows(report_dir, head) if stamp is not None else ({}, None)
     (report_dir / ROWS_FILE).unlink(missing_ok=True)
@@ -323,6 +329,7 @@ def write_report(
             }
         for future in pending:
             future.result()
+    problems = _failures(out_dir, run_report)[1]
     for doc_id, errors in sorted(failures.items()):
         if doc_id not in seen:
             rows.append(IndexRow(doc_id, None, "", FAILED, errors=errors))
@@ -336,7 +343,7 @@ def write_report(
     else:
         body = {**head, "documents": entries, "totals": new_totals}
         write_text_atomic(report_dir / ROWS_FILE, json.dumps(body, sort_keys=True))
-        write_text_atomic(report_dir / STAMP_FILE, stamp)
+        write_text_atomic(report_dir / STAMP_FILE, stamp() if callable(stamp) else stamp)
     return index
 
 

@@ -15,7 +15,9 @@ import hashlib
 import io
 import json
 import os
+import threading
 import time
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -27,7 +29,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.clock import format_clock
 from pipeline.errors import PipelineError, TranscriptError
-from pipeline.files import write_text_atomic
+from pipeline.files import sync_folder, write_text_atomic
 from pipeline.ingest.manifest import MANIFEST_NAME, Entry, manifest_issues, read_manifest
 from pipeline.ingest.sources import (
     MediaFinder,
@@ -135,26 +137,34 @@ def _summary_data(summary: Summary) -> dict[str, Any]:
 def run_one(source: Source, settings: Settings, out_dir: Path, key: str) -> Summary:
     """Process one document and write its outputs, then its record; never raises for
     a bad input (the Summary says what failed)."""
+    return run_one_keeping(source, settings, out_dir, key)[0]
+
+
+def run_one_keeping(
+    source: Source, settings: Settings, out_dir: Path, key: str
+) -> tuple[Summary, Record | None]:
+    """``run_one``, with the record it wrote (None when it failed): a run in this
+    process hands it to the index assembly, which then need not read it back."""
     worker = worker_for(settings)
     try:
         result = process_document(source, settings, worker)
     except TranscriptError as error:
-        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),))
+        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),)), None
     except PipelineError as error:
-        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),))
+        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),)), None
     except Exception as error:  # a bug must not stop the other documents
         message = f"{source.shown}: internal error ({type(error).__name__}: {error})"
-        return Summary(source.doc_id, source.shown, FAILED, errors=(message,))
+        return Summary(source.doc_id, source.shown, FAILED, errors=(message,)), None
     try:
-        write_document(result, source, settings, out_dir, key)
+        record = write_document(result, source, settings, out_dir, key)
     except (PipelineError, OSError) as error:
-        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),))
-    return summarise(result, source.shown)
+        return Summary(source.doc_id, source.shown, FAILED, errors=(str(error),)), None
+    return summarise(result, source.shown), record
 
 
 def write_document(
     result: DocumentResult, source: Source, settings: Settings, out_dir: Path, key: str
-) -> None:
+) -> Record:
     """The record goes first (so a kill part-way redoes the document), then the
     captions, then the new record."""
     record_path(out_dir, result.doc_id).unlink(missing_ok=True)
@@ -169,6 +179,7 @@ def write_document(
         raise PipelineError(
             f"{out_dir}: cannot write the record of {result.doc_id} ({error.strerror or error})."
         ) from None
+    return record
 
 
 def summarise(result: DocumentResult, shown: str) -> Summary:
@@ -423,28 +434,43 @@ def run_corpus(
             report.documents.append(summary)
             notify(FAILED, summary, total)
         docs = dict(state.get("documents", {}))
+        # In doc_id order, the order the index is assembled in (outputs do not depend on it).
+        plan.todo.sort(key=lambda job: job.source.doc_id)
         jobs = {job.source.doc_id: job for job in plan.todo}
-        for summary in executor.map(
-            [job.source for job in plan.todo], [job.key for job in plan.todo], settings, out_dir
-        ):
-            report.documents.append(summary)
-            notify(summary.status, summary, total)
-            if summary.status == DONE:
-                job = jobs[summary.doc_id]
-                docs[summary.doc_id] = _state_entry(out_dir, job, summary)
-                plan.keys[summary.doc_id] = job.key
-            elif summary.doc_id in docs and record_path(out_dir, summary.doc_id).is_file():
-                plan.keys[summary.doc_id] = docs[summary.doc_id]["key"]  # old outputs stay
-        for doc_id, outputs in plan.removed:
-            remove_document(out_dir, doc_id, outputs)
-            docs.pop(doc_id, None)
-            report.documents.append(Summary(doc_id, doc_id, REMOVED))
-            notify(REMOVED, None, total)
+        # With documents to do, the index is assembled while they are done: each as
+        # it is finished, in doc_id order, by a thread of this process.
+        assembly = _Assembly(out_dir, report, settings, plan) if write_index and jobs else None
+        try:
+            for summary, record in executor.map(
+                [job.source for job in plan.todo], [job.key for job in plan.todo], settings, out_dir
+            ):
+                report.documents.append(summary)
+                notify(summary.status, summary, total)
+                if summary.status == DONE:
+                    job = jobs[summary.doc_id]
+                    docs[summary.doc_id] = _state_entry(out_dir, job, summary)
+                    plan.keys[summary.doc_id] = job.key
+                elif summary.doc_id in docs and record_path(out_dir, summary.doc_id).is_file():
+                    plan.keys[summary.doc_id] = docs[summary.doc_id]["key"]  # old outputs stay
+                if assembly is not None:
+                    assembly.hand(summary, record)
+            for doc_id, outputs in plan.removed:
+                remove_document(out_dir, doc_id, outputs)
+                docs.pop(doc_id, None)
+                report.documents.append(Summary(doc_id, doc_id, REMOVED))
+                notify(REMOVED, None, total)
+        except BaseException:
+            if assembly is not None:
+                assembly.cancel()
+            raise
         docs = {k: _stamped(v, plan.digests.get(k)) for k, v in docs.items() if k in plan.keys}
         index_key = _index_key(plan.keys)
-        report.documents.sort(key=lambda d: (d.doc_id, d.status))
         doc_ids = sorted(plan.keys)
-        if write_index and (index_key != state.get("index_key") or not _index_present(out_dir)):
+        if assembly is not None:
+            notify("index", None, total)
+            report.index_written = True
+            assembly.finish(index_key)
+        elif write_index and (index_key != state.get("index_key") or not _index_present(out_dir)):
             notify("index", None, total)
             report.index_written = True
 
@@ -457,6 +483,9 @@ def run_corpus(
         elif write_index:
             kept = ((doc_id, Kept(plan.keys[doc_id])) for doc_id in doc_ids)
             _write_review_report(out_dir, doc_ids, report, settings, index_key, kept)
+        report.documents.sort(key=lambda d: (d.doc_id, d.status))
+        if jobs:
+            sync_folder(out_dir)  # the documents' files, before the state vouches for them
         report.seconds = time.perf_counter() - started
         new_state = {
             "format": 1,
@@ -617,13 +646,17 @@ def assemble(
     doc_ids: Sequence[str],
     also: Callable[[Iterator[tuple[str, Record | Kept | None]]], None] | None = None,
     keys: dict[str, str] | None = None,
+    *,
+    fetch: Callable[[str], Record | None] | None = None,
+    ended: Callable[[], None] | None = None,
 ) -> None:
     """Tables, search database and review candidates from the records, one at a time.
 
     With ``keys`` (doc_id -> key of its record), a document the index files in place
     were built from under the same key is kept (the same key, the same rows): its rows are
-    copied from those files and its record is not read. ``also`` is handed the same
-    stream of (doc_id, record) pairs, with ``Kept`` for a kept document (the report
+    copied from those files and its record is not read (``fetch`` gets a record, by
+    default from its file; ``ended`` is called once every record is read). ``also`` is
+    handed the same stream of (doc_id, record) pairs, with ``Kept`` for a kept document (the report
     reads along); whatever it leaves unread is read here, as the tables need every
     record. ``index/.docs.json`` says which documents (under which keys) the index
     holds; it is removed first and written last, so nothing is ever kept from the
@@ -642,6 +675,7 @@ def assemble(
     writer = csv.writer(candidates, lineterminator="\n")
     writer.writerow(CANDIDATE_COLUMNS)
     built: dict[str, str] = {}
+    read = fetch or (lambda doc_id: read_record(record_path(out_dir, doc_id)))
 
     def stream() -> Iterator[tuple[str, Record | Kept | None]]:
         for doc_id in doc_ids:
@@ -651,7 +685,7 @@ def assemble(
                 built[doc_id] = previous[doc_id]
                 yield doc_id, Kept(previous[doc_id])
                 continue
-            record = read_record(record_path(out_dir, doc_id))
+            record = read(doc_id)
             if record is not None:
                 result = record.result
                 tables.add(result)
@@ -663,6 +697,8 @@ def assemble(
                     )
                 built[doc_id] = record.key
             yield doc_id, record
+        if ended is not None:
+            ended()
 
     try:
         records = stream()
@@ -698,20 +734,36 @@ def _write_review_report(
     doc_ids: list[str],
     report: RunReport,
     settings: Settings,
-    index_key: str,
+    index_key: str | Callable[[], str],
     records: Iterator[tuple[str, Record | Kept | None]] | None = None,
+    failures: dict[str, tuple[str, ...]] | None = None,
 ) -> None:
     """OUT/report/ after the index; also when the index is unchanged but the report
-    is missing or was made from other failures, rules or code."""
+    is missing or was made from other failures, rules or code. ``index_key`` is a
+    function while the run is still going (see ``_Assembly``)."""
     from pipeline.report import report_stale, write_report
     from pipeline.report.write import report_stamp
 
-    stamp = report_stamp(index_key, report, settings.profile)
-    if not (report.index_written or report_stale(out_dir, stamp)):
-        return
+    stamp: str | Callable[[], str]
+    if callable(index_key):
+        key_later = index_key
+
+        def stamp() -> str:
+            return report_stamp(key_later(), report, settings.profile)
+
+    else:
+        stamp = report_stamp(index_key, report, settings.profile)
+        if not (report.index_written or report_stale(out_dir, stamp)):
+            return
     try:
         write_report(
-            out_dir, doc_ids, report, profile=settings.profile, stamp=stamp, records=records
+            out_dir,
+            doc_ids,
+            report,
+            profile=settings.profile,
+            stamp=stamp,
+            records=records,
+            failures=failures,
         )
     except OSError as error:
         report.problems.append(
@@ -721,11 +773,129 @@ def _write_review_report(
 
 CANDIDATE_COLUMNS = ("doc_id", "part", "paragraph", "time", "start_ms", "text", "context")
 
+Finished = tuple[Summary, Record | None]  # a document's summary, and its record if at hand
+
+
+class _Cancelled(Exception):
+    """The run stopped before every document was handed to the assembly."""
+
+
+_ON_DISK = object()  # handed without its record: read it from its file
+
+
+class _Assembly:
+    """The index and the review report assembled by a thread while the documents are
+    done: ``assemble`` takes the documents in doc_id order, each as soon as the run
+    hands it over (``hand``), with its record when it was done in this process (so it
+    is not read back) or from its file. With worker processes, this is the work that
+    used to wait for the last document, on one core.
+
+    Records held in memory are bounded (``MAX_HELD``: the run waits), so memory stays
+    flat. ``finish`` tells it the run is over (the report's index page needs the last
+    failures and problems) and waits for it; ``cancel`` stops it without committing
+    anything (a failed or interrupted run leaves the previous index in place).
+    """
+
+    MAX_HELD = 8
+
+    def __init__(self, out_dir: Path, report: RunReport, settings: Settings, plan: Plan) -> None:
+        self.out_dir = out_dir
+        self.todo = {job.source.doc_id for job in plan.todo}
+        self.doc_ids = sorted(set(plan.keys) | self.todo)
+        self.failures = {d.doc_id: d.errors for d in report.documents if d.status == FAILED}
+        self.condition = threading.Condition()
+        self.ready: dict[str, Any] = {}
+        self.held = 0
+        self.ended = False
+        self.cancelled = False
+        self.index_key = ""
+        self.error: BaseException | None = None
+        keys = dict(plan.keys)  # documents to do are never kept: they are not in it yet
+
+        def review(records: Iterator[tuple[str, Record | Kept | None]]) -> None:
+            _write_review_report(
+                out_dir,
+                self.doc_ids,
+                report,
+                settings,
+                lambda: self.index_key,
+                records,
+                failures=self.failures,
+            )
+
+        def work() -> None:
+            try:
+                assemble(out_dir, self.doc_ids, review, keys, fetch=self._fetch, ended=self._end)
+            except _Cancelled:
+                pass
+            except BaseException as error:  # raised again by finish, in the run's thread
+                self.error = error
+            finally:
+                with self.condition:
+                    self.condition.notify_all()
+
+        self.thread = threading.Thread(target=work, name="index-assembly", daemon=True)
+        self.thread.start()
+
+    def hand(self, summary: Summary, record: Record | None) -> None:
+        """A document is finished (done or failed): its summary, and its record if at hand."""
+        if summary.status == FAILED:
+            self.failures[summary.doc_id] = summary.errors
+        held: Any = record
+        if record is None:  # a failed document's previous record, if it has one
+            path = record_path(self.out_dir, summary.doc_id)
+            held = _ON_DISK if summary.status != FAILED or path.is_file() else None
+        with self.condition:
+            self.ready[summary.doc_id] = held
+            self.held += record is not None
+            self.condition.notify_all()
+            while self.held > self.MAX_HELD and self.thread.is_alive():
+                self.condition.wait(0.5)
+
+    def _fetch(self, doc_id: str) -> Record | None:
+        if doc_id in self.todo:
+            with self.condition:
+                while doc_id not in self.ready:
+                    if self.cancelled:
+                        raise _Cancelled
+                    self.condition.wait()
+                held = self.ready.pop(doc_id)
+                if held is None:
+                    return None
+                if held is not _ON_DISK:
+                    self.held -= 1
+                    self.condition.notify_all()
+                    return typing.cast(Record, held)
+        return read_record(record_path(self.out_dir, doc_id))
+
+    def _end(self) -> None:
+        with self.condition:
+            while not self.ended:
+                if self.cancelled:
+                    raise _Cancelled
+                self.condition.wait()
+
+    def finish(self, index_key: str) -> None:
+        with self.condition:
+            self.index_key = index_key
+            self.ended = True
+            self.condition.notify_all()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def cancel(self) -> None:
+        with self.condition:
+            self.cancelled = True
+            self.condition.notify_all()
+        self.thread.join()
+
 
 class Executor:
-    """Maps run_one over sources; yields Summaries as documents finish."""
+    """Maps run_one over sources; yields each document's Summary as it finishes, with
+    its record when it was done in this process (else None)."""
 
     def map(
         self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
-    ) -> Iterator[Summary]:
+    ) -> Iterator[Finished]:
         raise NotImplementedError

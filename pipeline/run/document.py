@@ -268,7 +268,9 @@ def write_captions(result: DocumentResult, out_dir: Path, settings: Settings) ->
     paths = caption_files(out_dir, result.transcript.doc_id)
     try:
         for path, text in zip(paths, caption_texts(result, settings), strict=True):
-            write_text_atomic(path, text)
+            # Not synced one by one: the run syncs the folder once before its state
+            # vouches for them (pipeline.files.sync_folder); a kill needs no sync.
+            write_text_atomic(path, text, durable=False)
     except OSError as error:
         raise PipelineError(
             f"{out_dir}: cannot write the captions ({error.strerror or error})."

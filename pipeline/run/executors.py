@@ -14,16 +14,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.run.corpus import Executor, Summary, run_one
+from pipeline.run.corpus import Executor, Finished, Summary, run_one, run_one_keeping
 from pipeline.settings import Settings
 
 
 class InProcess(Executor):
     def map(
         self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
-    ) -> Iterator[Summary]:
+    ) -> Iterator[Finished]:
         for source, key in zip(sources, keys, strict=True):
-            yield run_one(source, settings, out_dir, key)
+            yield run_one_keeping(source, settings, out_dir, key)
 
 
 class ProcessPool(Executor):
@@ -34,7 +34,7 @@ class ProcessPool(Executor):
 
     def map(
         self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
-    ) -> Iterator[Summary]:
+    ) -> Iterator[Finished]:
         if len(sources) <= 1 or self.jobs <= 1:
             yield from InProcess().map(sources, keys, settings, out_dir)
             return
@@ -50,11 +50,11 @@ class ProcessPool(Executor):
                 if len(pending) >= window:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in sorted(done, key=_order):
-                        yield future.result()
+                        yield future.result(), None
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=_order):
-                    yield future.result()
+                    yield future.result(), None
 
 
 def _order(future: Future[Summary]) -> str:
@@ -78,7 +78,7 @@ class DaskCluster(Executor):
 
     def map(
         self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
-    ) -> Iterator[Summary]:
+    ) -> Iterator[Finished]:
         from distributed import Client, LocalCluster, as_completed
 
         if not sources:
@@ -105,7 +105,7 @@ class DaskCluster(Executor):
                 pure=False,
             )
             for future in as_completed(futures):
-                yield future.result()
+                yield future.result(), None
         finally:
             client.close()
             if cluster is not None:

@@ -20,10 +20,10 @@ from typing import Any
 
 from pipeline.files import TEMP_SUFFIX, write_text_atomic
 from pipeline.model import DocumentResult
-from pipeline.run.codec import from_data, to_data
+from pipeline.run.codec import from_data, to_rows
 
 RECORDS_DIR = ".records"
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2  # 2: sequences of dataclasses as tables (codec.to_rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +119,9 @@ def record_path(out_dir: Path, doc_id: str) -> Path:
 
 def write_record(out_dir: Path, record: Record) -> Path:
     path = record_path(out_dir, record.doc_id)
-    data = {"format": RECORD_FORMAT, **to_data(record)}
-    write_text_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    data = {"format": RECORD_FORMAT, **to_rows(record)}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_text_atomic(path, text, durable=False)  # synced with the folder (see write_captions)
     return path
 
 
