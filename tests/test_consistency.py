@@ -635,3 +635,18 @@ def test_buildings_and_storms_are_not_people() -> None:
         marks={"Apsley House": "PERSON", "Cyclone Gabrielle": "PERSON"},
     )
     assert spans == [("Apsley House", "FAC", "model"), ("Cyclone Gabrielle", "EVENT", "model")]
+
+
+def test_the_subject_of_a_plural_verb_is_an_organisation() -> None:
+    spans = run(
+        "Up to that, and Ofsted have been positive. The INMO have said so for years.",
+        "Zofia and Tomasz were born here. Families get free books, and families like it.",
+        marks={"Ofsted": "PERSON", "Zofia": "PERSON", "Tomasz": "PERSON"},
+    )
+    assert ("Ofsted", "ORG", "model") in spans
+    assert ("INMO", "ORG", "model") in spans
+    # Near misses: two people's names, and a common noun at a sentence start.
+    assert ("Tomasz", "PERSON", "model") in spans
+    assert not any(
+        label == "ORG" for text, label, _ in spans if text != "Ofsted" and text != "INMO"
+    )

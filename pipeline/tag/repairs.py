@@ -441,12 +441,80 @@ _ORG_CUE = re.compile(
 )
 
 
+# A verb in the plural after a name: British English agrees a body's name with the
+# plural ("Ofsted have been positive", "Cafcass get involved", "Cuidiú run a group",
+# "The INMO have been saying"), a person's name or a town never does. Past forms that
+# show no number ("said", "rated") are left out.
+_PLURAL_VERBS = (
+    "have|are|were|run|get|say|do|don't|don’t|haven't|haven’t|aren't|aren’t|weren't"
+    "|weren’t|provide|offer|fund|want|need"
+)
+_PLURAL_CUE = re.compile(rf"(?<![\w’'-])(?P<name>{NAME})\s+(?:{_PLURAL_VERBS})\b")
+# Words before a name that make it something other than the verb's subject: "Zofia and
+# Tomasz were" (two people), "Wärtsilä in Vaasa are", "Musicians at the Pietà were".
+_NOT_SUBJECT_BEFORE = frozenset("in at on from of to for with by near into than the a an".split())
+_QUESTION_WORDS = frozenset("Who Whom Whose How Why Where Do Does Did".split())
+
+
+def _plural_subject(texts: Sequence[str], part: int, start: int, end: int) -> bool:
+    """The name is the subject of a plural verb and reads as a body's name, not as a
+    common noun at a sentence start ("Families get free books") nor as one of two
+    names ("Microsoft and Google have")."""
+    text = texts[part]
+    words = text[start:end].split()
+    if (
+        words[0] in NOT_NAME_START
+        or words[0] in _QUESTION_WORDS
+        or words[0].startswith(("I'", "I’"))
+    ):
+        return False
+    before = [w.lower() for w in text[:start].split()[-2:]]
+    if before[-1:] == ["the"]:
+        if words[-1].endswith("s") and not words[-1].endswith("ss") and not words[-1].isupper():
+            return False  # "the Normans were", "the Smiths have": a people, a family
+        before = before[:-1]  # "The INMO have", but not "at the Pietà were"
+    if before and before[-1] in ("and", "or", "&"):
+        # "Zofia and Tomasz were", but "to live up to that, and Ofsted have"
+        if _name_before(text, start):
+            return False
+    elif before and before[-1] in _NOT_SUBJECT_BEFORE:
+        return False
+    if len(words) == 1 and (words[0] in lexicon.first_names() or words[0] in lexicon.places()):
+        return False
+    if words[-1].endswith(("'s", "’s")):
+        return False  # "That's run by ..."
+    # Every word also written in lower case in the document: common nouns.
+    return not all(_written_lower(texts, w) for w in words)
+
+
+def _written_lower(texts: Sequence[str], word: str) -> bool:
+    pattern = re.compile(rf"(?<![\w’'-]){re.escape(word.lower())}(?![\w-])")
+    return word.lower() != word and any(pattern.search(t) for t in texts)
+
+
+def _name_before(text: str, start: int) -> bool:
+    """The word before "and"/"or" is capitalised: a coordination of names."""
+    words = text[:start].split()
+    return len(words) >= 2 and words[-2][:1].isupper() and not words[-2].endswith((",", "."))
+
+
 def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """Names the text says are organisations' are ORG, in every place the model labels
-    them otherwise (not people the text introduced, not interventions)."""
+    them otherwise (not people the text introduced, not interventions): after a noun
+    for an organisation ("a company called ...", "..., a payments company"), and as the
+    subject of a plural verb ("Ofsted have been positive")."""
     named: set[str] = set()
     out = ents
     for part, text in enumerate(texts):
+        for m in _PLURAL_CUE.finditer(text):
+            start, end = trim(text, *m.span("name"))
+            if start >= end or not _plural_subject(texts, part, start, end):
+                continue
+            new = Ent(part, start, end, "ORG", source="cue")
+            before = out
+            out = relabel(out, texts, new, keep=frozenset({"NORP", "GPE", "LOC"}))
+            if out is not before:
+                named.add(text[start:end])
         for m in _ORG_CUE.finditer(text):
             group = next(g for g in ("a", "b", "c") if m.group(g))
             start, end = trim(text, *m.span(group))
