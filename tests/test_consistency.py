@@ -650,3 +650,21 @@ def test_the_subject_of_a_plural_verb_is_an_organisation() -> None:
     assert not any(
         label == "ORG" for text, label, _ in spans if text != "Ofsted" and text != "INMO"
     )
+
+
+def test_a_person_after_the_is_not_a_person() -> None:
+    spans = run(
+        "She trained at the Rotunda before the landing on the Moon.",
+        "The Hennessy group there is small, and the Duke of Wellington came.",
+        marks={
+            "Rotunda": "PERSON",
+            "Moon": "PERSON",
+            "Hennessy": "PERSON",
+            "Duke of Wellington": "PERSON",
+        },
+        domain=False,
+    )
+    assert not any(text in ("Rotunda", "Moon") for text, _, _ in spans)
+    # Near misses: a research group, and a title that takes "the".
+    assert ("Hennessy", "PERSON", "model") in spans
+    assert ("Duke of Wellington", "PERSON", "model") in spans
