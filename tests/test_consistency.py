@@ -668,3 +668,24 @@ def test_a_person_after_the_is_not_a_person() -> None:
     # Near misses: a research group, and a title that takes "the".
     assert ("Hennessy", "PERSON", "model") in spans
     assert ("Duke of Wellington", "PERSON", "model") in spans
+
+
+def test_an_organisation_name_cut_at_a_possessive_or_and_is_joined() -> None:
+    spans = run(
+        "The pupils at St Brecan's College asked, and the Education and Training Inspectorate agreed.",
+        "A team at NASA's Goddard Institute for Space Studies, and Education and Health were cut.",
+        marks={
+            "St Brecan": "ORG",
+            "Education": "ORG",
+            "Training Inspectorate": "ORG",
+            "NASA": "ORG",
+            "Goddard Institute for Space Studies": "ORG",
+        },
+        domain=False,
+    )
+    assert ("St Brecan's College", "ORG", "model") in spans
+    assert ("Education and Training Inspectorate", "ORG", "model") in spans
+    # Near misses: a possessive before another model name, and no organisation word.
+    assert ("NASA", "ORG", "model") in spans
+    assert ("Goddard Institute for Space Studies", "ORG", "model") in spans
+    assert ("Education", "ORG", "model") in spans

@@ -32,6 +32,7 @@ from pipeline.tag.names import (
     relabel,
     trim,
 )
+from pipeline.tag.rules import ORG_HEADS
 
 # Words that open a place name: "Glen Roy", "Loch Lomond", "Ben Nevis" (the small
 # model calls them people or organisations: 5 of 5 in the development set; "Ben" is
@@ -498,13 +499,49 @@ def _name_before(text: str, start: int) -> bool:
     return len(words) >= 2 and words[-2][:1].isupper() and not words[-2].endswith((",", "."))
 
 
+# An organisation's name that the small model cuts at a possessive or at "and" ("St
+# Brecan" + "College", "Queen" + "University Belfast", "Education" + "Training
+# Inspectorate", "Black Country Women" + "Aid"): capitalised words ending in a word for
+# a kind of organisation, optionally with a known place after it.
+_HEADS = "|".join(sorted({h.capitalize() for h in ORG_HEADS} | {"Aid"}))
+_SPLIT_ORG = re.compile(
+    rf"(?<![\w’'-])(?:{WORD}\s+(?:(?:and|of|for|&)\s+)?)+(?:{_HEADS})\b(?!['’-])"
+    rf"(?P<place>\s+{WORD})?"
+)
+
+
+def _split_org_names(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    out = ents
+    for part, text in enumerate(texts):
+        for m in _SPLIT_ORG.finditer(text):
+            end = m.end()
+            place = m.group("place")
+            if place and place.strip() not in lexicon.places():
+                end = m.start("place")
+            start, end = trim(text, m.start(), end)
+            name = text[start:end]
+            if not re.search(r"['’]s\s| and | & ", name):
+                continue  # only names the model is known to cut
+            if any(
+                e.part == part
+                and e.start < end
+                and start < e.end
+                and (e.start < start or e.end > end)
+                for e in out
+            ):
+                continue  # "NASA's Goddard Institute for Space Studies": two names
+            new = Ent(part, start, end, "ORG", source="cue")
+            out = relabel(out, texts, new, loose=True, keep=frozenset({"LAW", "NORP"}))
+    return out
+
+
 def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """Names the text says are organisations' are ORG, in every place the model labels
     them otherwise (not people the text introduced, not interventions): after a noun
     for an organisation ("a company called ...", "..., a payments company"), and as the
     subject of a plural verb ("Ofsted have been positive")."""
     named: set[str] = set()
-    out = ents
+    out = _split_org_names(texts, ents)
     for part, text in enumerate(texts):
         for m in _PLURAL_CUE.finditer(text):
             start, end = trim(text, *m.span("name"))
