@@ -689,3 +689,16 @@ def test_an_organisation_name_cut_at_a_possessive_or_and_is_joined() -> None:
     assert ("NASA", "ORG", "model") in spans
     assert ("Goddard Institute for Space Studies", "ORG", "model") in spans
     assert ("Education", "ORG", "model") in spans
+
+
+def test_a_person_with_a_word_written_in_lower_case_is_not_a_person() -> None:
+    spans = run(
+        "Methanol and ammonia are the bets. The ships burn methanol.",
+        "Mark Young said young children like it, and Young agreed.",
+        marks={"Methanol": "PERSON", "Mark Young": "PERSON", "Young": "PERSON"},
+        domain=False,
+    )
+    assert not any(text == "Methanol" for text, _, _ in spans)
+    # Near misses: a first name opens it, and a surname of a full name in the document.
+    assert ("Mark Young", "PERSON", "model") in spans
+    assert ("Young", "PERSON", "model") in spans
