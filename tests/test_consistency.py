@@ -702,3 +702,16 @@ def test_a_person_with_a_word_written_in_lower_case_is_not_a_person() -> None:
     # Near misses: a first name opens it, and a surname of a full name in the document.
     assert ("Mark Young", "PERSON", "model") in spans
     assert ("Young", "PERSON", "model") in spans
+
+
+def test_a_one_word_organisation_after_in_is_a_place() -> None:
+    spans = run(
+        "We walked up Glen Roy, in Lochaber, last week.",
+        "He spent years in Deloitte's sports team, then worked in ESA for a while.",
+        marks={"Lochaber": "ORG", "Deloitte": "ORG", "ESA": "ORG"},
+        domain=False,
+    )
+    assert ("Lochaber", "GPE", "model") in spans
+    # Near misses: a possessive, and an acronym.
+    assert ("Deloitte", "ORG", "model") in spans
+    assert ("ESA", "ORG", "model") in spans
