@@ -715,3 +715,17 @@ def test_a_one_word_organisation_after_in_is_a_place() -> None:
     # Near misses: a possessive, and an acronym.
     assert ("Deloitte", "ORG", "model") in spans
     assert ("ESA", "ORG", "model") in spans
+
+
+def test_a_name_at_the_or_from_the_is_an_institution() -> None:
+    spans = run(
+        "I'm a consultant at the Coombe here, and my colleague from the Courtauld will talk.",
+        "Babies born at the Coombe do well. Ice from the Ben Nevis area, and a visitor from the UK.",
+        marks={"Coombe": "GPE", "Ben Nevis": "PERSON", "UK": "GPE"},
+        domain=False,
+    )
+    assert [s for s in spans if s[0] == "Coombe"] == [("Coombe", "ORG", "model")] * 2
+    assert ("Courtauld", "ORG", "model") in spans
+    # Near misses: a name used as a modifier, and a country's abbreviation.
+    assert ("UK", "GPE", "model") in spans
+    assert not any(text == "Ben Nevis" and label == "ORG" for text, label, _ in spans)
