@@ -729,3 +729,16 @@ def test_a_name_at_the_or_from_the_is_an_institution() -> None:
     # Near misses: a name used as a modifier, and a country's abbreviation.
     assert ("UK", "GPE", "model") in spans
     assert not any(text == "Ben Nevis" and label == "ORG" for text, label, _ in spans)
+
+
+def test_a_name_introduced_as_a_thing_is_not_a_person() -> None:
+    spans = run(
+        "There's an app called Tidewatch, and a course called Secure Coding 101.",
+        "A hospital cook called Ali Maow Maalin fell ill.",
+        marks={"Tidewatch": "PERSON", "Secure Coding": "PERSON", "Ali Maow Maalin": "PERSON"},
+        domain=False,
+    )
+    assert ("Tidewatch", "PRODUCT", "model") in spans
+    assert not any(text == "Secure Coding" for text, _, _ in spans)
+    # Near miss: a person introduced by what they do.
+    assert ("Ali Maow Maalin", "PERSON", "model") in spans

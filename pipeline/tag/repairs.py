@@ -698,6 +698,29 @@ def _org_in_place(texts: Sequence[str], e: Ent) -> bool:
     return not _written_lower(texts, word)
 
 
+# Things, not people, that a name is introduced as ("an app called Tidewatch", "a
+# course called Secure Coding", "an exercise called Cyber Coalition": 3 of 3 such model
+# people in the development set; "a woman called Amal" and "a hospital cook called
+# Ali Maow Maalin" are people). Apps, software and vessels are PRODUCT.
+_PRODUCT_NOUNS = "app|apps|software|tool|platform|website|device|ship|boat|vessel|game"
+_THING_NOUNS = (
+    "course|exercise|programme|program|project|scheme|initiative|campaign|report|book"
+    "|film|song|album|show|podcast|series|event|festival|conference|service|system|model"
+)
+_CALLED_THING = re.compile(
+    rf"\b(?:(?P<product>{_PRODUCT_NOUNS})|{_THING_NOUNS})s?\s+(?:called|named|known\s+as)"
+    r"\s+(?:the\s+)?$"
+)
+
+
+def _called_thing(text: str, e: Ent) -> str | None:
+    """PRODUCT or THING when the name is introduced as a thing's, else None."""
+    m = _CALLED_THING.search(text[max(0, e.start - 60) : e.start])
+    if m is None:
+        return None
+    return "PRODUCT" if m.group("product") else "THING"
+
+
 def repair_labels(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """Label repairs on model spans: known places are GPE, landforms LOC, software PRODUCT;
     a "person" after "the" is dropped."""
@@ -740,6 +763,12 @@ def repair_labels(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             continue  # "the Rotunda", "the Moon", "the Baby Box"
         if e.source == "model" and e.label == "PERSON" and _common_words(texts, e, people):
             continue  # "Methanol", "Learning Language", "Safeguard Children"
+        if e.source == "model" and e.label in ("PERSON", "ORG", "GPE"):
+            kind = _called_thing(texts[e.part], e)
+            if kind == "PRODUCT":
+                e = replace(e, label="PRODUCT")  # "an app called Tidewatch"
+            elif kind and e.label == "PERSON":
+                continue  # "an exercise called Cyber Coalition", "a course called ..."
         if e.source == "model" and e.label == "ORG" and _org_in_place(texts, e):
             e = replace(e, label="GPE")  # "in Lochaber", "in Newtownstewart"
         out.append(e)
