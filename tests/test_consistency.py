@@ -635,3 +635,110 @@ def test_buildings_and_storms_are_not_people() -> None:
         marks={"Apsley House": "PERSON", "Cyclone Gabrielle": "PERSON"},
     )
     assert spans == [("Apsley House", "FAC", "model"), ("Cyclone Gabrielle", "EVENT", "model")]
+
+
+def test_the_subject_of_a_plural_verb_is_an_organisation() -> None:
+    spans = run(
+        "Up to that, and Ofsted have been positive. The INMO have said so for years.",
+        "Zofia and Tomasz were born here. Families get free books, and families like it.",
+        marks={"Ofsted": "PERSON", "Zofia": "PERSON", "Tomasz": "PERSON"},
+    )
+    assert ("Ofsted", "ORG", "model") in spans
+    assert ("INMO", "ORG", "model") in spans
+    # Near misses: two people's names, and a common noun at a sentence start.
+    assert ("Tomasz", "PERSON", "model") in spans
+    assert not any(
+        label == "ORG" for text, label, _ in spans if text != "Ofsted" and text != "INMO"
+    )
+
+
+def test_a_person_after_the_is_not_a_person() -> None:
+    spans = run(
+        "She trained at the Rotunda before the landing on the Moon.",
+        "The Hennessy group there is small, and the Duke of Wellington came.",
+        marks={
+            "Rotunda": "PERSON",
+            "Moon": "PERSON",
+            "Hennessy": "PERSON",
+            "Duke of Wellington": "PERSON",
+        },
+        domain=False,
+    )
+    assert not any(text in ("Rotunda", "Moon") for text, _, _ in spans)
+    # Near misses: a research group, and a title that takes "the".
+    assert ("Hennessy", "PERSON", "model") in spans
+    assert ("Duke of Wellington", "PERSON", "model") in spans
+
+
+def test_an_organisation_name_cut_at_a_possessive_or_and_is_joined() -> None:
+    spans = run(
+        "The pupils at St Brecan's College asked, and the Education and Training Inspectorate agreed.",
+        "A team at NASA's Goddard Institute for Space Studies, and Education and Health were cut.",
+        marks={
+            "St Brecan": "ORG",
+            "Education": "ORG",
+            "Training Inspectorate": "ORG",
+            "NASA": "ORG",
+            "Goddard Institute for Space Studies": "ORG",
+        },
+        domain=False,
+    )
+    assert ("St Brecan's College", "ORG", "model") in spans
+    assert ("Education and Training Inspectorate", "ORG", "model") in spans
+    # Near misses: a possessive before another model name, and no organisation word.
+    assert ("NASA", "ORG", "model") in spans
+    assert ("Goddard Institute for Space Studies", "ORG", "model") in spans
+    assert ("Education", "ORG", "model") in spans
+
+
+def test_a_person_with_a_word_written_in_lower_case_is_not_a_person() -> None:
+    spans = run(
+        "Methanol and ammonia are the bets. The ships burn methanol.",
+        "Mark Young said young children like it, and Young agreed.",
+        marks={"Methanol": "PERSON", "Mark Young": "PERSON", "Young": "PERSON"},
+        domain=False,
+    )
+    assert not any(text == "Methanol" for text, _, _ in spans)
+    # Near misses: a first name opens it, and a surname of a full name in the document.
+    assert ("Mark Young", "PERSON", "model") in spans
+    assert ("Young", "PERSON", "model") in spans
+
+
+def test_a_one_word_organisation_after_in_is_a_place() -> None:
+    spans = run(
+        "We walked up Glen Roy, in Lochaber, last week.",
+        "He spent years in Deloitte's sports team, then worked in ESA for a while.",
+        marks={"Lochaber": "ORG", "Deloitte": "ORG", "ESA": "ORG"},
+        domain=False,
+    )
+    assert ("Lochaber", "GPE", "model") in spans
+    # Near misses: a possessive, and an acronym.
+    assert ("Deloitte", "ORG", "model") in spans
+    assert ("ESA", "ORG", "model") in spans
+
+
+def test_a_name_at_the_or_from_the_is_an_institution() -> None:
+    spans = run(
+        "I'm a consultant at the Coombe here, and my colleague from the Courtauld will talk.",
+        "Babies born at the Coombe do well. Ice from the Ben Nevis area, and a visitor from the UK.",
+        marks={"Coombe": "GPE", "Ben Nevis": "PERSON", "UK": "GPE"},
+        domain=False,
+    )
+    assert [s for s in spans if s[0] == "Coombe"] == [("Coombe", "ORG", "model")] * 2
+    assert ("Courtauld", "ORG", "model") in spans
+    # Near misses: a name used as a modifier, and a country's abbreviation.
+    assert ("UK", "GPE", "model") in spans
+    assert not any(text == "Ben Nevis" and label == "ORG" for text, label, _ in spans)
+
+
+def test_a_name_introduced_as_a_thing_is_not_a_person() -> None:
+    spans = run(
+        "There's an app called Tidewatch, and a course called Secure Coding 101.",
+        "A hospital cook called Ali Maow Maalin fell ill.",
+        marks={"Tidewatch": "PERSON", "Secure Coding": "PERSON", "Ali Maow Maalin": "PERSON"},
+        domain=False,
+    )
+    assert ("Tidewatch", "PRODUCT", "model") in spans
+    assert not any(text == "Secure Coding" for text, _, _ in spans)
+    # Near miss: a person introduced by what they do.
+    assert ("Ali Maow Maalin", "PERSON", "model") in spans
