@@ -489,8 +489,29 @@ def _plural_subject(texts: Sequence[str], part: int, start: int, end: int) -> bo
 
 
 def _written_lower(texts: Sequence[str], word: str) -> bool:
-    pattern = re.compile(rf"(?<![\w’'-]){re.escape(word.lower())}(?![\w-])")
-    return word.lower() != word and any(pattern.search(t) for t in texts)
+    """``word`` has capitals and the document also writes it in lower case, as a word."""
+    lower = word.lower()
+    if lower == word:
+        return False
+    if lower.isalnum():  # the common case: one set of the document's words, made once
+        return lower in _lower_words(texts)
+    pattern = re.compile(rf"(?<![\w’'-]){re.escape(lower)}(?![\w-])")
+    return any(pattern.search(t) for t in texts)
+
+
+# Runs of word characters not joined to a hyphen or an apostrophe before them, nor a
+# hyphen after: the words ``_written_lower``'s pattern would find.
+_WORD_RUN = re.compile(r"(?<![\w’'-])\w+(?![\w-])")
+_lower_seen: list[tuple[Sequence[str], frozenset[str]]] = []
+
+
+def _lower_words(texts: Sequence[str]) -> frozenset[str]:
+    """The document's words as written, computed once per document (its texts list)."""
+    if _lower_seen and _lower_seen[0][0] is texts:
+        return _lower_seen[0][1]
+    words = frozenset(w for text in texts for w in _WORD_RUN.findall(text))
+    _lower_seen[:] = [(texts, words)]
+    return words
 
 
 def _name_before(text: str, start: int) -> bool:
