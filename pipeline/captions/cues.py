@@ -12,7 +12,8 @@ is reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
 
 from pipeline.captions.profiles import PROFILES, Profile
 from pipeline.model import Cue, Timeline, Transcript, Word
@@ -299,6 +300,12 @@ def _paragraph_cues(
             k += 1
         char_low[j] = k
     sentence_cost = SENTENCE_INSIDE_COST
+    # floor_of[i]: best[i] less the sentence ends before word i at their price. A cue
+    # i..j-1 costs at least floor_of[i] + the price of the ends before word j - 1 + the
+    # break after it, so one comparison per start skips most of them; the margin covers
+    # rounding (the exact bound below decides).
+    floor_of = [inf] * (n + 1)
+    floor_of[0] = 0.0
     for j in range(1, n + 1):
         last_is_end = (lo + j - 1) in sentence_last
         shown_end = starts[j] if j < n else stops[j - 1]
@@ -318,7 +325,19 @@ def _paragraph_cues(
         # the others. Ties go to the shortest of the best cues (``<=``), as they always did.
         best_j = inf
         choice_j = (0, 0)
-        for i in range(low, j):
+        known = break_here + sentence_cost * ends_j
+        threshold = inf
+        # The best cue ending one word earlier, one word longer, first: usually near the
+        # best here, it lets the comparison above skip most of the others.
+        hint = choice[j - 1][0] if j > 1 else -1
+        order: Iterable[int] = (
+            chain((hint,), range(low, hint), range(hint + 1, j))
+            if low <= hint < j
+            else range(low, j)
+        )
+        for i in order:
+            if floor_of[i] > threshold:
+                continue
             base = best[i]
             if base == inf:
                 continue
@@ -377,11 +396,14 @@ def _paragraph_cues(
                 line_cost, cut = laid[0], -1
                 laid_out[(i, j)] = laid[1]
             total = base + cost + line_cost
-            if total <= best_j:
+            # Of equally good cues, the shortest (as when they were tried shortest first).
+            if total < best_j or (total == best_j and i > choice_j[0]):
                 best_j = total
                 choice_j = (i, cut)
+                threshold = best_j - known + 1e-9 * (abs(best_j) + abs(known) + 1.0)
         best[j] = best_j
         choice[j] = choice_j
+        floor_of[j] = best_j - sentence_cost * ends[j]
     result = []
     j = n
     while j > 0:
