@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pipeline.model import Paragraph
 
@@ -91,9 +92,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def tokens(paragraph: Paragraph) -> list[tuple[int, int, str]]:
-    """The paragraph's whitespace tokens as (start char, end char, text)."""
-    return [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(paragraph.text)]
+@lru_cache(maxsize=256)
+def tokens(paragraph: Paragraph) -> tuple[tuple[int, int, str], ...]:
+    """The paragraph's whitespace tokens as (start char, end char, text); kept for the
+    last paragraphs seen, as timing asks for each paragraph's several times."""
+    return tuple((m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(paragraph.text))
 
 
 def sentence_flags(paragraphs: Sequence[Paragraph]) -> list[list[bool]]:
