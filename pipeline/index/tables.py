@@ -630,10 +630,11 @@ class TableWriter:
     Clean and incremental builds go one road, so their bytes cannot differ: per
     table, the kept documents' previous rows and the new rows (dictionary columns as
     plain strings) are put in doc_id order (a stable sort: a document's rows come
-    from one part and keep their order), the dictionary columns are encoded again
-    (values in order of first appearance) and the table is written in one go with
-    fixed options. Each table goes to a temporary file; ``commit`` moves them all
-    into place. Memory holds the tables themselves, nothing per record.
+    from one part and keep their order), and the table is written a row group at a
+    time with fixed options, each row group's dictionary columns encoded again
+    (values in order of first appearance). Each table goes to a temporary file;
+    ``commit`` moves them all into place. Memory holds the tables' rows once (as
+    plain Arrow columns) and one row group being written, nothing per record.
     """
 
     def __init__(self, out_dir: Path, keep: Collection[str] = ()) -> None:
@@ -673,34 +674,40 @@ class TableWriter:
             return PLAIN_SCHEMAS[name].empty_table()
         return pq.read_table(self.paths[name]).cast(PLAIN_SCHEMAS[name])
 
-    def _table(self, name: str) -> pa.Table:
+    def _write(self, name: str, path: str) -> None:
+        """Write one table to ``path``, a row group at a time: the new rows and the kept
+        documents' previous rows are merged as slices (no copy), and each row group is
+        made contiguous and dictionary-encoded (values in order of first appearance
+        within it) only while it is written, so memory holds the table's rows once."""
         if self.buffers[name]:
             self._flush(name)
         new = pa.concat_tables([PLAIN_SCHEMAS[name].empty_table(), *self.parts[name]])
         self.parts[name] = []
-        plain = merge_by_doc(self._previous(name), set(self.keep), new).combine_chunks()
-        schema = SCHEMAS[name]
-        columns = [
-            pc.dictionary_encode(column).cast(field.type)
-            if pa.types.is_dictionary(field.type)
-            else column
-            for column, field in zip(plain.columns, schema, strict=True)
-        ]
-        table = pa.Table.from_arrays(columns, schema=schema.with_metadata(_file_metadata(name)))
-        return table.combine_chunks()
+        merged = merge_by_doc(self._previous(name), set(self.keep), new)
+        del new
+        schema = SCHEMAS[name].with_metadata(_file_metadata(name))
+        with pq.ParquetWriter(path, schema, **PARQUET_OPTIONS) as writer:
+            for offset in range(0, max(merged.num_rows, 1), ROW_GROUP_SIZE):
+                plain = merged.slice(offset, ROW_GROUP_SIZE).combine_chunks()
+                columns = [
+                    pc.dictionary_encode(column).cast(field.type)
+                    if pa.types.is_dictionary(field.type)
+                    else column
+                    for column, field in zip(plain.columns, schema, strict=True)
+                ]
+                writer.write_table(pa.Table.from_arrays(columns, schema=schema))
 
     def finish(self) -> None:
         """Write every table (still under a temporary name)."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             for name, path in self.paths.items():
-                table = self._table(name)
                 handle, temporary = tempfile.mkstemp(
                     prefix=f".{path.name}.", suffix=".tmp", dir=self.directory
                 )
                 os.close(handle)
                 self.temporaries[name] = Path(temporary)
-                pq.write_table(table, temporary, row_group_size=ROW_GROUP_SIZE, **PARQUET_OPTIONS)
+                self._write(name, temporary)
         except OSError as error:
             self.abort()
             raise _table_error(self.directory, error) from None

@@ -502,15 +502,16 @@ def _written_lower(texts: Sequence[str], word: str) -> bool:
 # Runs of word characters not joined to a hyphen or an apostrophe before them, nor a
 # hyphen after: the words ``_written_lower``'s pattern would find.
 _WORD_RUN = re.compile(r"(?<![\w’'-])\w+(?![\w-])")
-_lower_seen: list[tuple[Sequence[str], frozenset[str]]] = []
+_lower_seen: list[tuple[tuple[str, ...], frozenset[str]]] = []
 
 
 def _lower_words(texts: Sequence[str]) -> frozenset[str]:
-    """The document's words as written, computed once per document (its texts list)."""
-    if _lower_seen and _lower_seen[0][0] is texts:
+    """The document's words as written, computed once per document."""
+    key = tuple(texts)
+    if _lower_seen and _lower_seen[0][0] == key:
         return _lower_seen[0][1]
     words = frozenset(w for text in texts for w in _WORD_RUN.findall(text))
-    _lower_seen[:] = [(texts, words)]
+    _lower_seen[:] = [(key, words)]
     return words
 
 

