@@ -397,3 +397,57 @@ def test_a_racy_stamp_is_not_trusted(tmp_path: Path) -> None:
     assert input_sha256(path, {**known, "stamp": [0, 0, 0, 0]}, mtime_ns + 2 * RACY_NS)[0] == (
         hashlib.sha256(b"two").hexdigest()
     )
+
+
+def test_an_interrupted_run_leaves_the_previous_index_and_a_rerun_completes_it(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is assembled by a thread while documents are done; an interrupt
+    (Ctrl-C) part-way stops it without committing anything, and leaves no thread."""
+    import threading
+
+    from pipeline.run.corpus import Inputs, run_corpus
+    from pipeline.settings import Settings
+
+    inputs, out = corpus
+    before = {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
+    for n in range(COUNT):
+        (inputs / f"step-{n}.txt").write_text(document(300 + n, pool, 150), encoding="utf-8")
+    real = pipeline.run.corpus.run_one_keeping
+    done: list[str] = []
+
+    def interrupted(source, settings, out_dir, key):  # type: ignore[no-untyped-def]
+        if len(done) == 2:
+            raise KeyboardInterrupt
+        done.append(source.doc_id)
+        return real(source, settings, out_dir, key)
+
+    monkeypatch.setattr(pipeline.run.corpus, "run_one_keeping", interrupted)
+    monkeypatch.setattr("pipeline.run.executors.run_one_keeping", interrupted)
+    threads = threading.active_count()
+    with pytest.raises(KeyboardInterrupt):
+        run_corpus(Inputs((inputs,)), out, Settings(tags=False, media=False))
+    assert threading.active_count() == threads  # the assembly thread is gone
+    after = {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
+    # Nothing of the interrupted run's index was committed; only the note of which
+    # documents the index holds is gone (the next run builds it from every record).
+    assert after == {k: v for k, v in before.items() if k != "index/.docs.json"}
+    assert not list(out.rglob("*.tmp"))
+    monkeypatch.undo()
+    run(inputs, out)
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+def test_a_run_with_worker_processes_reads_records_as_they_are_done(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str]
+) -> None:
+    """With --jobs 2 the records come from the workers' files, handed over as each
+    document finishes; the result is a clean run's."""
+    inputs, out = corpus
+    for n in (1, 3, 4):
+        (inputs / f"step-{n}.txt").write_text(document(400 + n, pool, 150), encoding="utf-8")
+    result = runner.invoke(
+        app, ["run", str(inputs), "--out", str(out), "--no-tags", "--jobs", "2", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert tree(out) == clean_tree(inputs, tmp_path)
