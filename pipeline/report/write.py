@@ -155,18 +155,16 @@ def _page_inputs(
     video_url: str | None,
     input_path: str,
     beside: Beside = media_beside,
+    exists: Callable[[str], bool] = os.path.isfile,
 ) -> list[Any]:
     """What a document's page takes from the file system besides its record (which
     caption files exist, the media link, whether the input is there to quote from):
     a kept page is kept only while this is unchanged."""
     # Plain strings: this runs for every kept document of a run.
     base = os.path.join(out_dir, "captions", doc_id)
-    files = [
-        os.path.isfile(base + suffix)
-        for suffix in (".vtt", ".chapters.vtt", ".srt", ".quality.json")
-    ]
+    files = [exists(base + suffix) for suffix in (".vtt", ".chapters.vtt", ".srt", ".quality.json")]
     link = _media_link(out_dir, media, video_url, input_path, beside)
-    return [*files, *link, os.path.isfile(input_path)]
+    return [*files, *link, exists(input_path)]
 
 
 def _media_link(
@@ -267,6 +265,7 @@ def write_report(
     (report_dir / ROWS_FILE).unlink(missing_ok=True)
     entries: dict[str, dict[str, Any]] = {}
     beside = MediaFinder()  # each input folder listed once
+    listed = _Listing()  # kept documents' files: each folder listed once
     rows: list[IndexRow] = []
     charts = _Charts()
     written: set[str] = set()
@@ -288,7 +287,9 @@ def write_report(
                 if (
                     entry is not None
                     and kept_row is not None
-                    and _keeps(out_dir, doc_id, docs_dir / name, entry, item, errors, beside)
+                    and _keeps(
+                        out_dir, doc_id, docs_dir / name, entry, item, errors, beside, listed
+                    )
                     and charts.keep(doc_id, entry)
                 ):
                     written.add(name)
@@ -391,16 +392,18 @@ def _keeps(
     kept: Kept,
     errors: Sequence[str],
     beside: Beside,
+    listed: _Listing | None = None,
 ) -> bool:
     """The page of a kept document on disk is the one it would be made again."""
+    exists = listed.isfile if listed is not None else os.path.isfile
     try:
         return bool(
             entry["key"] == kept.key
             and entry["errors"] == list(errors)
-            and page.is_file()
+            and exists(os.fspath(page))
             and entry["page"]
             == _page_inputs(
-                out_dir, doc_id, entry["media"], entry["video_url"], entry["input"], beside
+                out_dir, doc_id, entry["media"], entry["video_url"], entry["input"], beside, exists
             )
         )
     except (KeyError, TypeError):
@@ -543,3 +546,24 @@ def _remove_stale_pages(docs_dir: Path, keep: set[str]) -> None:
     for path in docs_dir.iterdir():
         if path.suffix == ".html" and path.name not in keep:
             path.unlink(missing_ok=True)
+
+
+class _Listing:
+    """Whether files exist, from one listing of each folder (a run checks the caption
+    files and pages of every kept document: thousands of stats otherwise). Only for
+    files this run does not write: a listing is not updated."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, frozenset[str]] = {}
+
+    def isfile(self, path: str) -> bool:
+        folder, name = os.path.split(path)
+        names = self.folders.get(folder)
+        if names is None:
+            try:
+                with os.scandir(folder) as entries:
+                    names = frozenset(e.name for e in entries if e.is_file())
+            except OSError:
+                names = frozenset()
+            self.folders[folder] = names
+        return name in names

@@ -463,6 +463,10 @@ def run_corpus(
             if assembly is not None:
                 assembly.cancel()
             raise
+        if jobs:
+            # The documents' files on disk before the state vouches for them; before the
+            # index is written, which need not be (a damaged index is built again).
+            sync_folder(out_dir)
         docs = {k: _stamped(v, plan.digests.get(k)) for k, v in docs.items() if k in plan.keys}
         index_key = _index_key(plan.keys)
         doc_ids = sorted(plan.keys)
@@ -484,8 +488,6 @@ def run_corpus(
             kept = ((doc_id, Kept(plan.keys[doc_id])) for doc_id in doc_ids)
             _write_review_report(out_dir, doc_ids, report, settings, index_key, kept)
         report.documents.sort(key=lambda d: (d.doc_id, d.status))
-        if jobs:
-            sync_folder(out_dir)  # the documents' files, before the state vouches for them
         report.seconds = time.perf_counter() - started
         new_state = {
             "format": 1,
