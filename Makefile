@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/tag_speed.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/align.py
+	$(BIN)/python bench/overhead.py
 	$(BIN)/python bench/run.py --sizes 1000 --jobs 1,2
 
 clean:

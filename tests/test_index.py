@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import fields
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -23,10 +23,10 @@ from pipeline.index.tables import (
     SCHEMA_VERSION,
     SCHEMAS,
     SEGMENTS_SCHEMA,
+    TableWriter,
     chunk_rows,
     deep_link,
     describe_schemas,
-    merge_by_doc,
     read_chunks,
     read_table,
     tables,
@@ -453,16 +453,45 @@ def test_reading_a_missing_or_foreign_table_says_what_to_do(tmp_path: Path) -> N
         read_table(tmp_path / "index", "chunks")
 
 
-def test_kept_and_new_rows_merge_as_a_stable_sort_by_doc_id() -> None:
-    def table(rows: list[tuple[str, int]]) -> pa.Table:
-        return pa.table({"doc_id": [d for d, _ in rows], "n": [n for _, n in rows]})
+def test_kept_and_new_documents_give_a_clean_builds_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept documents' rows come from the previous tables, new ones' from their results,
+    in doc_id order, written a row group at a time: the bytes of a clean build, also
+    when row groups cut across kept and new rows."""
+    module = sys.modules[TableWriter.__module__]  # pipeline.index.tables (the package
+    monkeypatch.setattr(module, "ROW_GROUP_SIZE", 5)  # exports a function of that name)
+    monkeypatch.setattr(TableWriter, "SEAL_ROWS", 3)
+    third = make_result(
+        "course/c-more",
+        [(0, None, "Mellow Babies again, in Leeds."), (9_000, None, "And Tessa Baradon.")],
+        end_ms=20_000,
+        entities=(("Mellow Babies", "INTERVENTION", "mellow-babies"),),
+    )
+    results = {r.transcript.doc_id: r for r in [*corpus(), third]}
+    doc_ids = sorted(results)
+    assert len(doc_ids) == 3
+    clean = write_tables(list(results.values()), tmp_path / "clean")
+    previous = write_tables(list(results.values()), tmp_path / "mixed")  # as a run left it
+    kept = {doc_ids[0], doc_ids[-1]}
+    writer = TableWriter(tmp_path / "mixed", kept)
+    for doc_id in doc_ids:
+        if doc_id in kept:
+            writer.keep(doc_id)
+        else:
+            writer.add(results[doc_id])
+    mixed = writer.commit()
+    assert mixed == previous
+    for name, path in clean.items():
+        assert mixed[name].read_bytes() == path.read_bytes(), name
+        assert pq.ParquetFile(path).metadata.num_row_groups >= 1
+    assert pq.ParquetFile(clean["cues"]).metadata.num_row_groups > 1
 
-    previous = table([("a", 0), ("a", 1), ("b", 2), ("c", 3), ("c", 4), ("e", 5), ("f", 6)])
-    new = table([("b", 7), ("d", 8), ("d", 9), ("g", 10)])
-    keep = {"a", "c", "e", "f", "x"}  # "b" changed; "x" has no rows in this table
-    merged = merge_by_doc(previous, keep, new)
-    kept = previous.filter(pc.is_in(previous["doc_id"], pa.array(sorted(keep))))
-    both = pa.concat_tables([kept, new])  # what a stable sort by doc_id gives
-    assert merged.to_pylist() == both.sort_by("doc_id").to_pylist()
-    assert [r["n"] for r in merged.to_pylist()] == [0, 1, 7, 3, 4, 8, 9, 5, 6, 10]
-    assert merge_by_doc(previous.slice(0, 0), set(), new).equals(new)
+
+def test_documents_out_of_order_are_refused(tmp_path: Path) -> None:
+    first, second = sorted(corpus(), key=lambda r: r.transcript.doc_id)[:2]
+    writer = TableWriter(tmp_path)
+    writer.add(second)
+    with pytest.raises(ValueError, match="doc_id order"):
+        writer.add(first)
+    assert not list((tmp_path / "index").glob("*.tmp"))

@@ -623,98 +623,150 @@ def write_tables(results: Sequence[DocumentResult], out_dir: Path) -> dict[str, 
 
 
 class TableWriter:
-    """Gathers DocumentResults, in doc_id order, into every table; ``keep`` names
-    documents whose rows are taken from the tables already in ``out_dir/index``
-    instead (their records are not read).
+    """Writes every table from documents handed over in doc_id order: ``add`` for a
+    document's result, ``keep`` for a document whose rows are taken from the tables
+    already in ``out_dir/index`` (its record is not read; ``kept`` names them all, so
+    that those tables are read only when one is).
 
-    Clean and incremental builds go one road, so their bytes cannot differ: per
-    table, the kept documents' previous rows and the new rows (dictionary columns as
-    plain strings) are put in doc_id order (a stable sort: a document's rows come
-    from one part and keep their order), and the table is written a row group at a
-    time with fixed options, each row group's dictionary columns encoded again
-    (values in order of first appearance). Each table goes to a temporary file;
-    ``commit`` moves them all into place. Memory holds the tables' rows once (as
-    plain Arrow columns) and one row group being written, nothing per record.
+    Clean and incremental builds go one road, so their bytes cannot differ: each
+    table's rows, a document's in their order, come in doc_id order (new rows as plain
+    Arrow columns, kept ones as slices of the previous table) and are written a row
+    group of ``ROW_GROUP_SIZE`` rows at a time as soon as that many are waiting, each
+    row group's dictionary columns encoded again (values in order of first appearance)
+    with fixed options. Memory holds at most a row group per table (and the previous
+    tables, when documents are kept), however many documents there are. Each table goes
+    to a temporary file; ``commit`` moves them all into place.
     """
 
-    def __init__(self, out_dir: Path, keep: Collection[str] = ()) -> None:
+    SEAL_ROWS = 4_096  # new rows held as Python objects before they become Arrow columns
+
+    def __init__(self, out_dir: Path, kept: Collection[str] = ()) -> None:
         self.directory = index_dir(out_dir)
         self.paths = {name: self.directory / f"{name}.parquet" for name in SCHEMAS}
-        self.keep = sorted(keep)
-        self.buffers: dict[str, list[Any]] = {name: [] for name in SCHEMAS}
-        self.parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
+        self.kept = frozenset(kept)
+        self.previous: dict[str, tuple[pa.Table, dict[str, tuple[int, int]]]] = {}
+        self.rows: dict[str, list[Any]] = {name: [] for name in SCHEMAS}
+        self.pieces: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
+        self.waiting: dict[str, int] = {name: 0 for name in SCHEMAS}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.groups: dict[str, int] = {name: 0 for name in SCHEMAS}
         self.temporaries: dict[str, Path] = {}
         self.last_doc_id: str | None = None
         self.last_source = ""
+        self.finished = False
 
-    def add(self, result: DocumentResult) -> None:
-        doc_id = result.transcript.doc_id
+    def _next(self, doc_id: str, source: str) -> None:
+        """``doc_id`` comes after the last one."""
         if self.last_doc_id is not None and doc_id <= self.last_doc_id:
             self.abort()
             if doc_id == self.last_doc_id:
                 raise PipelineError(
                     f"two documents share the id '{doc_id}' ({self.last_source} and"
-                    f" {result.transcript.source}); ids must be unique for the index."
-                    " Rename one of the two files."
+                    f" {source}); ids must be unique for the index. Rename one of the two files."
                 )
-            raise ValueError("results must come in doc_id order")
-        self.last_doc_id, self.last_source = doc_id, result.transcript.source
+            raise ValueError("documents must come in doc_id order")
+        self.last_doc_id, self.last_source = doc_id, source
+
+    def add(self, result: DocumentResult) -> None:
+        self._next(result.transcript.doc_id, result.transcript.source)
         for name, build in ROW_BUILDERS.items():
-            self.buffers[name].extend(build([result]))
-            if len(self.buffers[name]) >= ROW_GROUP_SIZE:
-                self._flush(name)
+            rows = build([result])
+            self.rows[name].extend(rows)
+            self.waiting[name] += len(rows)
+            if len(self.rows[name]) >= self.SEAL_ROWS:
+                self._seal(name)
+            if self.waiting[name] >= ROW_GROUP_SIZE:
+                self._write_groups(name)
 
-    def _flush(self, name: str) -> None:
-        rows, self.buffers[name] = self.buffers[name], []
-        self.parts[name].append(rows_to_table(name, rows).cast(PLAIN_SCHEMAS[name]))
+    def keep(self, doc_id: str) -> None:
+        """``doc_id``'s rows, from the previous tables."""
+        self._next(doc_id, doc_id)
+        for name in SCHEMAS:
+            table, runs = self._previous(name)
+            span = runs.get(doc_id)
+            if span is None:
+                continue  # no rows in this table (a document without mentions)
+            self._seal(name)
+            first, stop = span
+            self.pieces[name].append(table.slice(first, stop - first))
+            self.waiting[name] += stop - first
+            if self.waiting[name] >= ROW_GROUP_SIZE:
+                self._write_groups(name)
 
-    def _previous(self, name: str) -> pa.Table:
-        """The previous table, dictionary columns as strings (empty when nothing is kept)."""
-        if not self.keep:
-            return PLAIN_SCHEMAS[name].empty_table()
-        return pq.read_table(self.paths[name]).cast(PLAIN_SCHEMAS[name])
+    def _previous(self, name: str) -> tuple[pa.Table, dict[str, tuple[int, int]]]:
+        """The previous table (dictionary columns as strings) and each kept document's
+        rows in it; read on first use."""
+        if name not in self.previous:
+            try:
+                table = pq.read_table(self.paths[name]).cast(PLAIN_SCHEMAS[name])
+            except OSError as error:
+                self.abort()
+                raise _table_error(self.directory, error) from None
+            runs = {d: (a, b) for d, a, b in doc_runs(table) if d in self.kept}
+            self.previous[name] = (table, runs)
+        return self.previous[name]
 
-    def _write(self, name: str, path: str) -> None:
-        """Write one table to ``path``, a row group at a time: the new rows and the kept
-        documents' previous rows are merged as slices (no copy), and each row group is
-        made contiguous and dictionary-encoded (values in order of first appearance
-        within it) only while it is written, so memory holds the table's rows once."""
-        if self.buffers[name]:
-            self._flush(name)
-        new = pa.concat_tables([PLAIN_SCHEMAS[name].empty_table(), *self.parts[name]])
-        self.parts[name] = []
-        merged = merge_by_doc(self._previous(name), set(self.keep), new)
-        del new
+    def _seal(self, name: str) -> None:
+        """New rows waiting as Python objects become Arrow columns."""
+        if self.rows[name]:
+            rows, self.rows[name] = self.rows[name], []
+            self.pieces[name].append(rows_to_table(name, rows).cast(PLAIN_SCHEMAS[name]))
+
+    def _write_groups(self, name: str, last: bool = False) -> None:
+        """Write every full row group waiting; with ``last``, the rest too (an empty
+        table gets one empty row group)."""
+        self._seal(name)
+        while self.waiting[name] >= ROW_GROUP_SIZE or (
+            last and (self.waiting[name] or not self.groups[name])
+        ):
+            waiting = pa.concat_tables([PLAIN_SCHEMAS[name].empty_table(), *self.pieces[name]])
+            group, rest = waiting.slice(0, ROW_GROUP_SIZE), waiting.slice(ROW_GROUP_SIZE)
+            self._write_group(name, group)
+            self.pieces[name] = [rest] if rest.num_rows else []
+            self.waiting[name] = rest.num_rows
+
+    def _write_group(self, name: str, plain: pa.Table) -> None:
         schema = SCHEMAS[name].with_metadata(_file_metadata(name))
-        with pq.ParquetWriter(path, schema, **PARQUET_OPTIONS) as writer:
-            for offset in range(0, max(merged.num_rows, 1), ROW_GROUP_SIZE):
-                plain = merged.slice(offset, ROW_GROUP_SIZE).combine_chunks()
-                columns = [
-                    pc.dictionary_encode(column).cast(field.type)
-                    if pa.types.is_dictionary(field.type)
-                    else column
-                    for column, field in zip(plain.columns, schema, strict=True)
-                ]
-                writer.write_table(pa.Table.from_arrays(columns, schema=schema))
-
-    def finish(self) -> None:
-        """Write every table (still under a temporary name)."""
+        plain = plain.combine_chunks()
+        columns = [
+            pc.dictionary_encode(column).cast(field.type)
+            if pa.types.is_dictionary(field.type)
+            else column
+            for column, field in zip(plain.columns, schema, strict=True)
+        ]
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            for name, path in self.paths.items():
+            writer = self.writers.get(name)
+            if writer is None:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                path = self.paths[name]
                 handle, temporary = tempfile.mkstemp(
                     prefix=f".{path.name}.", suffix=".tmp", dir=self.directory
                 )
                 os.close(handle)
                 self.temporaries[name] = Path(temporary)
-                self._write(name, temporary)
+                writer = self.writers[name] = pq.ParquetWriter(temporary, schema, **PARQUET_OPTIONS)
+            writer.write_table(pa.Table.from_arrays(columns, schema=schema))
         except OSError as error:
             self.abort()
             raise _table_error(self.directory, error) from None
+        self.groups[name] += 1
+
+    def finish(self) -> None:
+        """Write what is still waiting and close every table (still under a temporary
+        name)."""
+        for name in SCHEMAS:
+            self._write_groups(name, last=True)
+            try:
+                self.writers.pop(name).close()
+            except OSError as error:
+                self.abort()
+                raise _table_error(self.directory, error) from None
+        self.previous.clear()
+        self.finished = True
 
     def commit(self) -> dict[str, Path]:
         """Finish, then move every table into place."""
-        if len(self.temporaries) < len(self.paths):
+        if not self.finished:
             self.finish()
         mode = 0o666 & ~current_umask()
         try:
@@ -728,6 +780,12 @@ class TableWriter:
         return dict(self.paths)
 
     def abort(self) -> None:
+        for writer in self.writers.values():
+            try:
+                writer.close()
+            except Exception:  # cleaning up after another error: that one is raised
+                pass
+        self.writers.clear()
         for temporary in self.temporaries.values():
             temporary.unlink(missing_ok=True)
 
@@ -740,32 +798,6 @@ def doc_runs(table: pa.Table) -> list[tuple[str, int, int]]:
     runs = pc.run_end_encode(table.column("doc_id").combine_chunks())
     ends = runs.run_ends.to_pylist()
     return list(zip(runs.values.to_pylist(), [0, *ends[:-1]], ends, strict=True))
-
-
-def merge_by_doc(previous: pa.Table, keep: Collection[str], new: pa.Table) -> pa.Table:
-    """The ``keep`` documents' rows of ``previous`` and every row of ``new`` (both in
-    doc_id order, ``new`` holding none of ``keep``), in doc_id order, each document's
-    rows in their order: what a stable sort of the two by doc_id gives, made of slices
-    instead of a sort, so that its cost is the copy alone."""
-    pieces: list[tuple[str, pa.Table, int, int]] = [
-        (doc_id, previous, start, end)
-        for doc_id, start, end in doc_runs(previous)
-        if doc_id in keep
-    ]
-    pieces += [(doc_id, new, start, end) for doc_id, start, end in doc_runs(new)]
-    pieces.sort(key=lambda piece: piece[0])
-    slices: list[pa.Table] = [new.schema.empty_table()]
-    run: tuple[pa.Table, int, int] | None = None
-    for _doc_id, table, start, end in pieces:
-        if run is not None and run[0] is table and run[2] == start:
-            run = (table, run[1], end)  # the next document of the same table: one slice
-            continue
-        if run is not None:
-            slices.append(run[0].slice(run[1], run[2] - run[1]))
-        run = (table, start, end)
-    if run is not None:
-        slices.append(run[0].slice(run[1], run[2] - run[1]))
-    return pa.concat_tables(slices)
 
 
 def previous_tables_ok(out_dir: Path) -> bool:

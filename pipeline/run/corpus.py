@@ -682,6 +682,7 @@ def assemble(
     def stream() -> Iterator[tuple[str, Record | Kept | None]]:
         for doc_id in doc_ids:
             if doc_id in keep:
+                tables.keep(doc_id)
                 search.keep(doc_id)
                 writer.writerows(old_candidates.get(doc_id, ()))
                 built[doc_id] = previous[doc_id]
