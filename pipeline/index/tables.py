@@ -645,6 +645,8 @@ class TableWriter:
         self.paths = {name: self.directory / f"{name}.parquet" for name in SCHEMAS}
         self.kept = frozenset(kept)
         self.previous: dict[str, tuple[pa.Table, dict[str, tuple[int, int]]]] = {}
+        # The last slice of kept rows waiting, per table: (first row, row after, slice).
+        self.runs: dict[str, tuple[int, int, pa.Table]] = {}
         self.rows: dict[str, list[Any]] = {name: [] for name in SCHEMAS}
         self.pieces: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
         self.waiting: dict[str, int] = {name: 0 for name in SCHEMAS}
@@ -688,8 +690,13 @@ class TableWriter:
                 continue  # no rows in this table (a document without mentions)
             self._seal(name)
             first, stop = span
-            self.pieces[name].append(table.slice(first, stop - first))
-            self.waiting[name] += stop - first
+            pieces, run = self.pieces[name], self.runs.get(name)
+            if run is not None and pieces and pieces[-1] is run[2] and run[1] == first:
+                first = run[0]  # the next kept document: one slice for the whole run
+                pieces.pop()
+            pieces.append(table.slice(first, stop - first))
+            self.runs[name] = (first, stop, pieces[-1])
+            self.waiting[name] += span[1] - span[0]
             if self.waiting[name] >= ROW_GROUP_SIZE:
                 self._write_groups(name)
 

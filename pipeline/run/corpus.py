@@ -844,6 +844,8 @@ class _Assembly:
         """A document is finished (done or failed): its summary, and its record if at hand."""
         if summary.status == FAILED:
             self.failures[summary.doc_id] = summary.errors
+        if not self.thread.is_alive():
+            return  # it stopped on an error, which finish raises: hold nothing for it
         held: Any = record
         if record is None:  # a failed document's previous record, if it has one
             path = record_path(self.out_dir, summary.doc_id)
