@@ -6,7 +6,9 @@ varied text, so that no cache can cheat), in fresh subprocesses:
 - the full run (`pipeline run --jobs N`) for N = 1 and 2, wall time and the peak
   memory of the whole process tree (PSS, so shared pages count once);
 - tagging alone over the same documents with the same number of processes (the
-  model and rule components, nothing else): the run's cost on top of it;
+  model and rule components, nothing else), once before the full run and once after,
+  their mean the baseline (the machine's speed drifts over minutes): the run's cost
+  on top of it;
 - a no-op re-run, and a re-run after one document's text changed, against the full run;
 - that document's own cost: it alone, run into a fresh output folder with the same
   settings and jobs (starting the process, loading the model, processing it, a
@@ -143,12 +145,16 @@ def main() -> int:
                 out = scratch / f"out-{size}-{jobs}"
                 script = scratch / "tag_alone.py"  # spawned workers import it by file
                 script.write_text(TAG_ALONE, encoding="utf-8")
-                tag_s, tag_mb = timed([PYTHON, str(script), str(corpus), str(jobs)])
+                # Tagging alone before and after the full run, their mean the baseline:
+                # this machine's speed drifts over minutes, and a drift then cancels.
+                before_s, tag_mb = timed([PYTHON, str(script), str(corpus), str(jobs)])
                 full_s, full_mb = timed(
                     run_command(
                         corpus, out, jobs, "--cache-dir", str(scratch / f"cache-{size}-{jobs}")
                     )
                 )
+                after_s, _ = timed([PYTHON, str(script), str(corpus), str(jobs)])
+                tag_s = (before_s + after_s) / 2
                 noop_s, _ = timed(run_command(corpus, out, jobs))
                 changed = sorted(corpus.rglob("*.txt"))[size // 2]
                 text = document(10**6 + 10 * size + jobs, pool, args.words)
@@ -162,7 +168,8 @@ def main() -> int:
                 rows.append((size, jobs, full_s, full_mb, tag_s, tag_mb, noop_s, one_s, own_s))
                 print(
                     f"{size} docs, --jobs {jobs}: full {full_s:.1f} s ({full_mb:.0f} MB peak),"
-                    f" tagging alone {tag_s:.1f} s ({tag_mb:.0f} MB): run/tag"
+                    f" tagging alone {tag_s:.1f} s (before {before_s:.1f}, after {after_s:.1f};"
+                    f" {tag_mb:.0f} MB): run/tag"
                     f" {full_s / tag_s:.2f}x; no-op {noop_s:.2f} s ({noop_s / full_s:.1%});"
                     f" one changed {one_s:.2f} s ({one_s / full_s:.1%}), its own cost"
                     f" {own_s:.2f} s: one changed - own cost {one_s - own_s:.2f} s"
