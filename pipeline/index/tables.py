@@ -645,8 +645,9 @@ class TableWriter:
         self.paths = {name: self.directory / f"{name}.parquet" for name in SCHEMAS}
         self.kept = frozenset(kept)
         self.previous: dict[str, tuple[pa.Table, dict[str, tuple[int, int]]]] = {}
-        # The last slice of kept rows waiting, per table: (first row, row after, slice).
-        self.runs: dict[str, tuple[int, int, pa.Table]] = {}
+        # Kept rows waiting after the pieces, per table: (first row, row after) in the
+        # previous table; consecutive kept documents extend it.
+        self.runs: dict[str, tuple[int, int]] = {}
         self.rows: dict[str, list[Any]] = {name: [] for name in SCHEMAS}
         self.pieces: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
         self.waiting: dict[str, int] = {name: 0 for name in SCHEMAS}
@@ -672,6 +673,7 @@ class TableWriter:
     def add(self, result: DocumentResult) -> None:
         self._next(result.transcript.doc_id, result.transcript.source)
         for name, build in ROW_BUILDERS.items():
+            self._close_run(name)  # kept rows before these
             rows = build([result])
             self.rows[name].extend(rows)
             self.waiting[name] += len(rows)
@@ -684,19 +686,19 @@ class TableWriter:
         """``doc_id``'s rows, from the previous tables."""
         self._next(doc_id, doc_id)
         for name in SCHEMAS:
-            table, runs = self._previous(name)
+            _, runs = self._previous(name)
             span = runs.get(doc_id)
             if span is None:
                 continue  # no rows in this table (a document without mentions)
             self._seal(name)
             first, stop = span
-            pieces, run = self.pieces[name], self.runs.get(name)
-            if run is not None and pieces and pieces[-1] is run[2] and run[1] == first:
-                first = run[0]  # the next kept document: one slice for the whole run
-                pieces.pop()
-            pieces.append(table.slice(first, stop - first))
-            self.runs[name] = (first, stop, pieces[-1])
-            self.waiting[name] += span[1] - span[0]
+            run = self.runs.get(name)
+            if run is not None and run[1] == first:
+                self.runs[name] = (run[0], stop)  # the next kept document: one slice for all
+            else:
+                self._close_run(name)
+                self.runs[name] = (first, stop)
+            self.waiting[name] += stop - first
             if self.waiting[name] >= ROW_GROUP_SIZE:
                 self._write_groups(name)
 
@@ -713,8 +715,16 @@ class TableWriter:
             self.previous[name] = (table, runs)
         return self.previous[name]
 
+    def _close_run(self, name: str) -> None:
+        """The kept rows waiting become a slice of the previous table, after the pieces."""
+        run = self.runs.pop(name, None)
+        if run is not None:
+            self.pieces[name].append(self.previous[name][0].slice(run[0], run[1] - run[0]))
+
     def _seal(self, name: str) -> None:
-        """New rows waiting as Python objects become Arrow columns."""
+        """New rows waiting as Python objects become Arrow columns (after any kept rows
+        waiting before them)."""
+        self._close_run(name)
         if self.rows[name]:
             rows, self.rows[name] = self.rows[name], []
             self.pieces[name].append(rows_to_table(name, rows).cast(PLAIN_SCHEMAS[name]))
