@@ -690,7 +690,8 @@ class TableWriter:
             span = runs.get(doc_id)
             if span is None:
                 continue  # no rows in this table (a document without mentions)
-            self._seal(name)
+            if self.rows[name]:
+                self._seal(name)  # new rows waiting come before these
             first, stop = span
             run = self.runs.get(name)
             if run is not None and run[1] == first:
