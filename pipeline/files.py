@@ -52,7 +52,8 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None
     """``durable``: on disk before the rename (fsync), so that even a power cut leaves
     the old file or the new one. A killed process needs no fsync for that (the rename
     is atomic), so files that are checked when read back or rebuilt from records (the
-    tag cache, report pages) skip it."""
+    tag cache, report pages) skip it, and so do a document's caption files and record,
+    which a run syncs all at once (``sync_folder``) before its state vouches for them."""
     with atomic_target(path) as temporary, open(temporary, "wb") as handle:
         handle.write(data)
         handle.flush()

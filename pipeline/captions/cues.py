@@ -241,8 +241,8 @@ def _paragraph_cues(
 
     The inner loop is the hot path of a whole run (thousands of candidate cues per
     document), so it works on plain lists of the paragraph's numbers and lays out
-    the lines of two-line profiles directly (``_two_lines``); other profiles go
-    through ``break_lines``.
+    the lines of two-line profiles inline (the layout ``break_lines`` gives them);
+    other profiles go through ``break_lines``.
     """
     inf = float("inf")
     n = hi - lo
@@ -372,7 +372,7 @@ def _paragraph_cues(
             if base + cost > best_j:
                 continue  # line breaking only adds cost: this cue cannot win
             if two_lines:
-                # The lines of words i..j-1 (as ``_two_lines`` lays them out).
+                # The lines of words i..j-1, as ``break_lines`` lays out two.
                 if length <= width or i == j - 1:
                     line_cost, cut = 0.0, -1
                 elif one_line:
@@ -418,37 +418,6 @@ def _paragraph_cues(
         result.append((lo + i, lo + j - 1, lines))
         j = i
     return result[::-1]
-
-
-def _two_lines(
-    prefix: Sequence[int],
-    costs: Sequence[float],
-    i: int,
-    j: int,
-    width: int,
-    max_lines: int,
-) -> tuple[float, int]:
-    """The cost and cut of laying words i..j-1 on at most two lines (as ``break_lines``
-    does): cut -1 for one line, -2 when they do not fit."""
-    whole = prefix[j] - prefix[i] + (j - i - 1)
-    if whole <= width or j - i == 1:
-        return 0.0, -1
-    if max_lines < 2:
-        return 0.0, -2
-    best, cut = float("inf"), -2
-    for k in range(i + 1, j):
-        top = prefix[k] - prefix[i] + (k - i - 1)
-        if top > width and k - 1 > i:
-            break
-        bottom = prefix[j] - prefix[k] + (j - k - 1)
-        if bottom > width and k != j - 1:
-            continue
-        # Bottom-heavy: a top line longer than the next costs more.
-        shape = 0.08 * (top - bottom) if top > bottom else 0.02 * (bottom - top)
-        cost = costs[k - 1] + shape
-        if cost < best:
-            best, cut = cost, k
-    return best, cut
 
 
 def _timed(

@@ -294,7 +294,7 @@ class SearchBuilder:
             self.temporary = Path(packed)
             self.db.execute("VACUUM INTO ?", (packed,))
             self.db.close()
-            with open(packed, "rb") as written:  # as durable as every other output
+            with open(packed, "rb") as written:  # written after the run's sync: its own
                 os.fsync(written.fileno())
         except (OSError, sqlite3.Error) as error:
             self.abort()

@@ -30,45 +30,32 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def to_data(value: Any) -> Any:
-    """Dataclasses to dicts, tuples to lists; paths to strings.
-
-    Writing a record encodes every word of a document: scalars go first and field
-    names are looked up once per class.
-    """
-    if isinstance(value, _SCALARS):
-        return value
-    kind = type(value)
-    names = _FIELD_NAMES.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
-    if names is not None:
-        return {name: to_data(getattr(value, name)) for name in names}
-    if isinstance(value, (list, tuple)):
-        return [v if isinstance(v, _SCALARS) else to_data(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_data(v) for k, v in value.items()}
-    if hasattr(value, "__fspath__"):
-        return str(value)
-    return value
+    """Dataclasses to dicts, tuples to lists; paths to strings."""
+    return _encode(value, False)
 
 
 def to_rows(value: Any) -> Any:
     """As ``to_data``, but a list or tuple of dataclasses of one kind becomes a table
     (``{"fields": names, "rows": [values, ...]}``)."""
+    return _encode(value, True)
+
+
+def _encode(value: Any, tables: bool) -> Any:
+    """Scalars go first and field names are looked up once per class: writing a record
+    encodes every word of a document."""
     if isinstance(value, _SCALARS):
         return value
-    kind = type(value)
-    names = _names(kind)
+    names = _names(type(value))
     if names is not None:
-        return {name: to_rows(getattr(value, name)) for name in names}
+        return {name: _encode(getattr(value, name), tables) for name in names}
     if isinstance(value, (list, tuple)):
-        if value and _names(type(value[0])) is not None:
+        if tables and value and _names(type(value[0])) is not None:
             first = type(value[0])
             if all(type(v) is first for v in value):
                 return _table(first, value)
-        return [v if isinstance(v, _SCALARS) else to_rows(v) for v in value]
+        return [v if isinstance(v, _SCALARS) else _encode(v, tables) for v in value]
     if isinstance(value, dict):
-        return {k: to_rows(v) for k, v in value.items()}
+        return {k: _encode(v, tables) for k, v in value.items()}
     if hasattr(value, "__fspath__"):
         return str(value)
     return value
@@ -90,7 +77,7 @@ def _table(kind: type, items: Sequence[Any]) -> dict[str, Any]:
     else:
         rows = list(map(get, items))  # tuples: JSON writes them as lists
     if not _flat(kind):
-        rows = [[v if isinstance(v, _SCALARS) else to_rows(v) for v in row] for row in rows]
+        rows = [[v if isinstance(v, _SCALARS) else _encode(v, True) for v in row] for row in rows]
     return {"fields": list(names), "rows": rows}
 
 

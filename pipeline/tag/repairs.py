@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from pipeline.tag import lexicon
 from pipeline.tag.names import (
@@ -494,7 +495,7 @@ def _written_lower(texts: Sequence[str], word: str) -> bool:
     if lower == word:
         return False
     if lower.isalnum():  # the common case: one set of the document's words, made once
-        return lower in _lower_words(texts)
+        return lower in _document_words(tuple(texts))
     pattern = re.compile(rf"(?<![\w’'-]){re.escape(lower)}(?![\w-])")
     return any(pattern.search(t) for t in texts)
 
@@ -502,17 +503,12 @@ def _written_lower(texts: Sequence[str], word: str) -> bool:
 # Runs of word characters not joined to a hyphen or an apostrophe before them, nor a
 # hyphen after: the words ``_written_lower``'s pattern would find.
 _WORD_RUN = re.compile(r"(?<![\w’'-])\w+(?![\w-])")
-_lower_seen: list[tuple[tuple[str, ...], frozenset[str]]] = []
 
 
-def _lower_words(texts: Sequence[str]) -> frozenset[str]:
-    """The document's words as written, computed once per document."""
-    key = tuple(texts)
-    if _lower_seen and _lower_seen[0][0] == key:
-        return _lower_seen[0][1]
-    words = frozenset(w for text in texts for w in _WORD_RUN.findall(text))
-    _lower_seen[:] = [(key, words)]
-    return words
+@lru_cache(maxsize=1)
+def _document_words(texts: tuple[str, ...]) -> frozenset[str]:
+    """The document's words as written, gathered once per document."""
+    return frozenset(w for text in texts for w in _WORD_RUN.findall(text))
 
 
 def _name_before(text: str, start: int) -> bool:
