@@ -85,3 +85,24 @@ def sync_folder(folder: Path) -> None:
 def write_text_atomic(path: Path, text: str, *, durable: bool = True) -> None:
     """UTF-8 without BOM, line ends exactly as given (LF everywhere here)."""
     write_bytes_atomic(path, text.encode("utf-8"), durable=durable)
+
+
+class Listing:
+    """Whether files exist, from one listing of each folder (a run checks the caption
+    files, records and pages of every kept document: thousands of stats otherwise).
+    Only for files this run does not write: a listing is not updated."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, frozenset[str]] = {}
+
+    def isfile(self, path: str) -> bool:
+        folder, name = os.path.split(path)
+        names = self.folders.get(folder)
+        if names is None:
+            try:
+                with os.scandir(folder) as entries:
+                    names = frozenset(e.name for e in entries if e.is_file())
+            except OSError:
+                names = frozenset()
+            self.folders[folder] = names
+        return name in names

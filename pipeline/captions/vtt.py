@@ -1,4 +1,4 @@
-"""WebVTT out: cues -> a .vtt file's text, through webvtt-py.
+"""WebVTT out: cues -> a .vtt file's text, as webvtt-py writes it.
 
 UTF-8 without BOM, LF, ``hh:mm:ss.mmm``, unique cue ids, ``&``, ``<``, ``>``
 escaped, speakers as ``<v Name>`` voice spans, provenance in a NOTE block.
@@ -6,6 +6,7 @@ escaped, speakers as ``<v Name>`` voice spans, provenance in a NOTE block.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pipeline.captions.profiles import Profile
@@ -27,24 +28,47 @@ def _provenance(transcript: Transcript, extra: str = "") -> str:
 
 
 def to_webvtt(transcript: Transcript, cues: Sequence[Cue], profile: Profile) -> str:
-    """WebVTT through webvtt-py: escaped text, voice spans, provenance NOTE."""
-    from webvtt import Caption, WebVTT
-
-    captions = []
+    """WebVTT: escaped text, voice spans, provenance NOTE."""
+    blocks = []
     for cue in cues:
         lines = [_escape(line) for line in cue.lines]
         if cue.speaker:
             lines[0] = f"<v {_escape(cue.speaker)}>{lines[0]}"
-        captions.append(
-            Caption(
-                start=vtt_time(cue.start_ms),
-                end=vtt_time(cue.end_ms),
-                text=lines,
-                identifier=f"{transcript.doc_id}-{cue.idx + 1}",
+        blocks.append((f"{transcript.doc_id}-{cue.idx + 1}", cue.start_ms, cue.end_ms, lines))
+    return _webvtt(_provenance(transcript, f"profile: {profile.name}"), blocks)
+
+
+def _webvtt(note: str, blocks: Sequence[tuple[str, int, int, list[str]]]) -> str:
+    """The text webvtt-py writes for these cues (tests/test_captions.py checks it is
+    the same, byte for byte), without building its Caption objects: parsing each
+    time string back costs more than the rest of a document's captions. The header
+    and NOTE come from webvtt-py; the cue blocks are checked as it checks them."""
+    from webvtt import WebVTT
+
+    out = [str(WebVTT(header_comments=[note]).content).removesuffix("\n")]
+    for identifier, start_ms, end_ms, lines in blocks:
+        if "\n" in identifier or "\r" in identifier or "-->" in identifier:
+            raise ValueError(
+                f'Caption identifiers must be a single line without "-->": {identifier!r}'
             )
-        )
-    note = _provenance(transcript, f"profile: {profile.name}")
-    return str(WebVTT(captions=captions, header_comments=[note]).content)
+        if not _readable(lines):
+            raise ValueError(f'Caption text must not have empty lines or "-->": {lines!r}')
+        out.append(f"\n\n{identifier}\n{vtt_time(start_ms)} --> {vtt_time(end_ms)}")
+        out.extend(f"\n{line}" for line in lines)
+    out.append("\n")
+    return "".join(out)
+
+
+def _readable(lines: Sequence[str]) -> bool:
+    """False when the lines, written as a cue's text, would end it early or start
+    another cue when read back (an empty line before the last, or "-->")."""
+    split = _LINE_BREAK.split("\n".join(lines))
+    while split and not split[-1]:
+        split.pop()
+    return all(split) and not any("-->" in line for line in split)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def vtt_time(ms: int) -> str:
@@ -55,16 +79,9 @@ def vtt_time(ms: int) -> str:
 
 
 def to_chapters_vtt(transcript: Transcript, chapters: Sequence[Chapter]) -> str:
-    from webvtt import Caption, WebVTT
-
-    captions = [
-        Caption(
-            start=vtt_time(c.start_ms),
-            end=vtt_time(c.end_ms),
-            text=[_escape(c.title)],
-            identifier=f"{transcript.doc_id}-chapter-{n + 1}",
-        )
+    blocks = [
+        (f"{transcript.doc_id}-chapter-{n + 1}", c.start_ms, c.end_ms, [_escape(c.title)])
         for n, c in enumerate(chapters)
     ]
     note = _provenance(transcript, 'kind: chapters (use as <track kind="chapters">)')
-    return str(WebVTT(captions=captions, header_comments=[note]).content)
+    return _webvtt(note, blocks)

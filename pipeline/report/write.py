@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__
 from pipeline.captions.profiles import Profile
-from pipeline.files import write_text_atomic
+from pipeline.files import Listing, write_text_atomic
 from pipeline.ingest.sources import MediaFinder, media_beside
 from pipeline.model import DocumentResult
 from pipeline.report.names import href, page_name, relative_link
@@ -265,7 +265,7 @@ def write_report(
     (report_dir / ROWS_FILE).unlink(missing_ok=True)
     entries: dict[str, dict[str, Any]] = {}
     beside = MediaFinder()  # each input folder listed once
-    listed = _Listing()  # kept documents' files: each folder listed once
+    listed = Listing()  # kept documents' files: each folder listed once
     rows: list[IndexRow] = []
     charts = _Charts()
     written: set[str] = set()
@@ -392,7 +392,7 @@ def _keeps(
     kept: Kept,
     errors: Sequence[str],
     beside: Beside,
-    listed: _Listing | None = None,
+    listed: Listing | None = None,
 ) -> bool:
     """The page of a kept document on disk is the one it would be made again."""
     exists = listed.isfile if listed is not None else os.path.isfile
@@ -546,24 +546,3 @@ def _remove_stale_pages(docs_dir: Path, keep: set[str]) -> None:
     for path in docs_dir.iterdir():
         if path.suffix == ".html" and path.name not in keep:
             path.unlink(missing_ok=True)
-
-
-class _Listing:
-    """Whether files exist, from one listing of each folder (a run checks the caption
-    files and pages of every kept document: thousands of stats otherwise). Only for
-    files this run does not write: a listing is not updated."""
-
-    def __init__(self) -> None:
-        self.folders: dict[str, frozenset[str]] = {}
-
-    def isfile(self, path: str) -> bool:
-        folder, name = os.path.split(path)
-        names = self.folders.get(folder)
-        if names is None:
-            try:
-                with os.scandir(folder) as entries:
-                    names = frozenset(e.name for e in entries if e.is_file())
-            except OSError:
-                names = frozenset()
-            self.folders[folder] = names
-        return name in names
