@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -544,3 +545,68 @@ def test_cli_export(out_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, bad)
     assert result.exit_code == 1
     assert "Error: unknown export format 'xml'" in result.stderr
+
+
+def _big_records(doc_ids: list[str], seed: int) -> dict[str, list[Any]]:
+    """Documents with enough varied text that FTS5 writes its pending terms out as
+    segments several times while one database is built (over 1 MB of text)."""
+    import random
+
+    from pipeline.index.search import SearchRecord
+    from pipeline.index.tables import ChunkRow
+
+    rng = random.Random(seed)
+    vocabulary = [f"w{n}x{n % 7}" for n in range(6000)]
+    records: dict[str, list[SearchRecord]] = {}
+    for doc_id in doc_ids:
+        rows = []
+        for idx in range(6):
+            text = " ".join(rng.choice(vocabulary) for _ in range(120))
+            row = ChunkRow(
+                f"{doc_id}#{idx}", doc_id, idx, idx * 1000, idx * 1000 + 900, None, text,
+                None, None, None, None, (), (), (),
+            )  # fmt: skip
+            rows.append(SearchRecord(row, None, ((0, idx * 1000),), (), (("ORG", idx),)))
+        records[doc_id] = rows
+    return records
+
+
+def test_a_database_keeping_most_documents_is_the_one_built_from_scratch(tmp_path: Path) -> None:
+    """Kept documents' rows come from the previous database, the new ones' from their
+    records: the bytes must not show which (FTS5 segments included: several are
+    written on the way, and they depend on how rows reach the index)."""
+    from pipeline.index.search import SearchBuilder
+
+    doc_ids = [f"d{n:03d}" for n in range(260)]
+    before = _big_records(doc_ids, 1)
+    after = dict(before)
+    changed = {"d040", "d041", "d130", "d259"}
+    fresh = _big_records(sorted(changed), 2)
+    after.update(fresh)
+
+    def build(path: Path, records: dict[str, list[Any]], previous: Path | None) -> bytes:
+        builder = SearchBuilder(path, previous)
+        for doc_id in doc_ids:
+            if previous is not None and doc_id not in changed:
+                builder.keep(doc_id)
+            else:
+                builder.add(records[doc_id])
+        builder.finish()
+        builder.commit()
+        return path.read_bytes()
+
+    first = tmp_path / "a" / "search.sqlite"
+    build(first, before, None)
+    incremental = tmp_path / "b" / "search.sqlite"
+    incremental.parent.mkdir()
+    (incremental.parent / "search.sqlite").write_bytes(first.read_bytes())
+    kept = build(incremental, after, incremental)
+    clean = build(tmp_path / "c" / "search.sqlite", after, None)
+    assert kept == clean
+    db = sqlite3.connect(incremental)
+    assert db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'w17x3'").fetchone()[
+        0
+    ]
+    segments = db.execute("SELECT count(*) FROM chunks_fts_data").fetchone()[0]
+    db.close()
+    assert segments > 100  # the index is big enough for flushes to have mattered

@@ -15,7 +15,9 @@ import sqlite3
 import tempfile
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -43,6 +45,12 @@ from pipeline.model import DocumentResult, Mention, Word
 SEARCH_FILE = "search.sqlite"
 SNIPPET_TOKENS = 24
 TOKENIZER = "porter unicode61"
+
+_FTS_SQL = f"""CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    text, content='chunks', content_rowid='rowid', tokenize='{TOKENIZER}'
+)"""
+# The full-text index's own tables (FTS5 "shadow" tables), as _FtsWriter fills them.
+_FTS_TABLES = ("chunks_fts_data", "chunks_fts_idx", "chunks_fts_docsize", "chunks_fts_config")
 
 _SCHEMA_SQL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -79,9 +87,7 @@ CREATE TABLE chunk_labels (
     PRIMARY KEY (label, chunk_rowid)
 ) WITHOUT ROWID;
 -- External content: the text is stored once, in chunks; snippet() reads it there.
-CREATE VIRTUAL TABLE chunks_fts USING fts5(
-    text, content='chunks', content_rowid='rowid', tokenize='{TOKENIZER}'
-);
+{_FTS_SQL};
 """
 
 # --- building -------------------------------------------------------------------
@@ -147,6 +153,89 @@ def word_offsets(text: str, words: Sequence[Word]) -> tuple[tuple[int, int], ...
     return tuple(found)
 
 
+class _FtsWriter:
+    """The full-text index, built while the chunks arrive: in a database file of its
+    own, by a thread of its own (SQLite lets go of the GIL while it tokenizes), one row
+    per statement in rowid order. ``finish`` hands back that file, whose FTS5 tables
+    are then copied into the search database.
+
+    One row per statement, in its own file, because FTS5 writes its pending terms out
+    as a segment at every statement that may change many rows (on any table of the
+    connection): segments, and so the bytes of the index, would otherwise depend on
+    which documents a run kept. Row by row, a run that keeps most documents and one
+    that builds them all write the same index (tests/test_incremental.py); it is also
+    the index ``'rebuild'`` writes.
+    """
+
+    MAX_PENDING = 32  # batches queued for the thread: memory stays flat
+
+    def __init__(self, folder: Path, name: str, previous: Path | None) -> None:
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".fts.tmp", dir=folder)
+        os.close(handle)
+        self.path = Path(temporary)
+        self.db: sqlite3.Connection | None = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-fts")
+        self.pending: deque[Future[None]] = deque()
+        self._submit(self._open, previous)
+
+    def _open(self, previous: Path | None) -> None:
+        self.db = sqlite3.connect(self.path, check_same_thread=False)
+        self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+        self.db.execute(_FTS_SQL)
+        if previous is not None:
+            self.db.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+
+    def add(self, rows: list[tuple[int, str]]) -> None:
+        """(rowid, text) of new chunks, next in rowid order."""
+        if rows:
+            self._submit(self._insert, rows)
+
+    def copy(self, first: int, last: int, shift: int) -> None:
+        """The previous database's chunks ``first``..``last``, at rowid + ``shift``."""
+        self._submit(self._copy, first, last, shift)
+
+    def _insert(self, rows: list[tuple[int, str]]) -> None:
+        assert self.db is not None
+        self.db.executemany("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", rows)
+
+    def _copy(self, first: int, last: int, shift: int) -> None:
+        assert self.db is not None
+        rows = self.db.execute(
+            "SELECT rowid + ?, text FROM previous.chunks WHERE rowid BETWEEN ? AND ?"
+            " ORDER BY rowid",
+            (shift, first, last),
+        ).fetchall()
+        self._insert(rows)
+
+    def _close(self) -> None:
+        assert self.db is not None
+        self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+        self.db.commit()
+        self.db.close()
+        self.db = None
+
+    def _submit(self, work: Callable[..., None], *args: Any) -> None:
+        self.pending.append(self.pool.submit(work, *args))
+        while self.pending and (len(self.pending) > self.MAX_PENDING or self.pending[0].done()):
+            self.pending.popleft().result()  # raises what the thread raised
+
+    def finish(self) -> Path:
+        self._submit(self._close)
+        while self.pending:
+            self.pending.popleft().result()
+        self.pool.shutdown()
+        return self.path
+
+    def abort(self) -> None:
+        for future in self.pending:
+            future.cancel()
+        self.pool.shutdown(wait=True)
+        if self.db is not None:
+            with contextlib.suppress(Exception):
+                self.db.close()
+        self.path.unlink(missing_ok=True)
+
+
 class SearchBuilder:
     """Builds the FTS5 database in a temporary file beside ``path``, one document at a
     time; ``commit`` moves it into place. The same records give the same bytes."""
@@ -166,6 +255,7 @@ class SearchBuilder:
         os.close(handle)
         self.temporary = Path(temporary)
         self.rowid = 0
+        self.fts: _FtsWriter | None = None
         try:
             # Used from one thread at a time, not always the one that opened it (the
             # run writes the tables meanwhile).
@@ -194,9 +284,12 @@ class SearchBuilder:
                         "SELECT doc_id, min(rowid), count(*) FROM previous.chunks GROUP BY doc_id"
                     )
                 }
+            self.fts = _FtsWriter(self.path.parent, self.path.name, previous)
         except (OSError, sqlite3.Error) as error:
             self.abort()
             raise _write_error(self.path, error) from None
+        # Kept rows not yet handed to the full-text index: (first, last, shift).
+        self.fts_run: tuple[int, int, int] | None = None
 
     def keep(self, doc_id: str) -> None:
         """Take ``doc_id``'s rows from the previous database, next in rowid order."""
@@ -207,7 +300,22 @@ class SearchBuilder:
                 self.runs[-1] = (self.runs[-1][0], first + count - 1, shift)  # the next one
             else:
                 self.runs.append((first, first + count - 1, shift))
+            run = self.fts_run
+            if run is not None and run[2] == shift and run[1] + 1 == first:
+                self.fts_run = (run[0], first + count - 1, shift)
+            else:
+                self._hand_kept()
+                self.fts_run = (first, first + count - 1, shift)
+            if self.fts_run[1] - self.fts_run[0] >= self.FTS_RUN_ROWS:
+                self._hand_kept()  # the index thread goes on with it meanwhile
             self.rowid += count
+
+    FTS_RUN_ROWS = 2048
+
+    def _hand_kept(self) -> None:
+        if self.fts_run is not None and self.fts is not None:
+            self.fts.copy(*self.fts_run)
+        self.fts_run = None
 
     def _copy_kept(self) -> None:
         if self.previous is None:
@@ -237,9 +345,14 @@ class SearchBuilder:
 
     def add(self, records: Sequence[SearchRecord]) -> None:
         try:
+            self._hand_kept()
+            texts = []
             for record in records:
                 self.rowid += 1
                 self._insert(self.rowid, record)
+                texts.append((self.rowid, record.row.text))
+            if self.fts is not None:
+                self.fts.add(texts)
         except (OSError, sqlite3.Error) as error:
             self.abort()
             raise _write_error(self.path, error) from None
@@ -281,10 +394,17 @@ class SearchBuilder:
         """Complete the database in its temporary file; ``commit`` moves it into place."""
         built = self.temporary
         try:
+            self._hand_kept()
             self._copy_kept()
-            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
-            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+            assert self.fts is not None
+            index = self.fts.finish()
+            self.db.execute("ATTACH DATABASE ? AS fts", (str(index),))
+            for table in _FTS_TABLES:
+                self.db.execute(f"DELETE FROM main.{table}")
+                self.db.execute(f"INSERT INTO main.{table} SELECT * FROM fts.{table}")
             self.db.commit()
+            self.db.execute("DETACH DATABASE fts")
+            index.unlink()
             # VACUUM INTO a fresh file: its bytes (header counters included) depend on
             # the content alone, not on how many transactions built it.
             handle, packed = tempfile.mkstemp(
@@ -314,6 +434,8 @@ class SearchBuilder:
         return self.path
 
     def abort(self) -> None:
+        if self.fts is not None:
+            self.fts.abort()
         with contextlib.suppress(Exception):
             self.db.close()
         self.temporary.unlink(missing_ok=True)
