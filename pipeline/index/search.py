@@ -153,117 +153,45 @@ def word_offsets(text: str, words: Sequence[Word]) -> tuple[tuple[int, int], ...
     return tuple(found)
 
 
-class _FtsWriter:
-    """The full-text index, built while the chunks arrive: in a database file of its
-    own, by a thread of its own (SQLite lets go of the GIL while it tokenizes), one row
-    per statement in rowid order. ``finish`` hands back that file, whose FTS5 tables
-    are then copied into the search database.
+class SearchBuilder:
+    """Builds the FTS5 database in a temporary file beside ``path``, one document at a
+    time; ``commit`` moves it into place. The same records give the same bytes.
 
-    One row per statement, in its own file, because FTS5 writes its pending terms out
-    as a segment at every statement that may change many rows (on any table of the
-    connection): segments, and so the bytes of the index, would otherwise depend on
-    which documents a run kept. Row by row, a run that keeps most documents and one
-    that builds them all write the same index (tests/test_incremental.py); it is also
-    the index ``'rebuild'`` writes.
+    The rows are written by a thread of its own (SQLite lets go of the GIL while it
+    writes and tokenizes), in the order they are handed over, while the run goes on.
+    The full-text index is built alongside, in a second file, one row per statement in
+    rowid order, and copied in at ``finish``: FTS5 writes its pending terms out as a
+    segment at every statement that may change many rows (on any table of the
+    connection), so segments, and the bytes, would otherwise depend on which
+    documents a run kept. Row by row, a run that keeps most documents and one that
+    builds them all write the same index (tests/test_search.py); it is the index
+    ``'rebuild'`` writes.
     """
 
     MAX_PENDING = 32  # batches queued for the thread: memory stays flat
-
-    def __init__(self, folder: Path, name: str, previous: Path | None) -> None:
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".fts.tmp", dir=folder)
-        os.close(handle)
-        self.path = Path(temporary)
-        self.db: sqlite3.Connection | None = None
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-fts")
-        self.pending: deque[Future[None]] = deque()
-        self._submit(self._open, previous)
-
-    def _open(self, previous: Path | None) -> None:
-        self.db = sqlite3.connect(self.path, check_same_thread=False)
-        self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
-        self.db.execute(_FTS_SQL)
-        if previous is not None:
-            self.db.execute("ATTACH DATABASE ? AS previous", (str(previous),))
-
-    def add(self, rows: list[tuple[int, str]]) -> None:
-        """(rowid, text) of new chunks, next in rowid order."""
-        if rows:
-            self._submit(self._insert, rows)
-
-    def copy(self, first: int, last: int, shift: int) -> None:
-        """The previous database's chunks ``first``..``last``, at rowid + ``shift``."""
-        self._submit(self._copy, first, last, shift)
-
-    def _insert(self, rows: list[tuple[int, str]]) -> None:
-        assert self.db is not None
-        self.db.executemany("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", rows)
-
-    def _copy(self, first: int, last: int, shift: int) -> None:
-        assert self.db is not None
-        rows = self.db.execute(
-            "SELECT rowid + ?, text FROM previous.chunks WHERE rowid BETWEEN ? AND ?"
-            " ORDER BY rowid",
-            (shift, first, last),
-        ).fetchall()
-        self._insert(rows)
-
-    def _close(self) -> None:
-        assert self.db is not None
-        self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
-        self.db.commit()
-        self.db.close()
-        self.db = None
-
-    def _submit(self, work: Callable[..., None], *args: Any) -> None:
-        self.pending.append(self.pool.submit(work, *args))
-        while self.pending and (len(self.pending) > self.MAX_PENDING or self.pending[0].done()):
-            self.pending.popleft().result()  # raises what the thread raised
-
-    def finish(self) -> Path:
-        self._submit(self._close)
-        while self.pending:
-            self.pending.popleft().result()
-        self.pool.shutdown()
-        return self.path
-
-    def abort(self) -> None:
-        for future in self.pending:
-            future.cancel()
-        self.pool.shutdown(wait=True)
-        if self.db is not None:
-            with contextlib.suppress(Exception):
-                self.db.close()
-        self.path.unlink(missing_ok=True)
-
-
-class SearchBuilder:
-    """Builds the FTS5 database in a temporary file beside ``path``, one document at a
-    time; ``commit`` moves it into place. The same records give the same bytes."""
+    RUN_ROWS = 2048  # kept rows handed to the thread at once
 
     def __init__(self, path: Path, previous: Path | None = None) -> None:
         self.path = Path(path)
         # Kept documents' rows are copied from ``previous`` (the database already in
-        # place) at ``finish``: doc_id -> (its first rowid there, its chunk count).
+        # place): doc_id -> (its first rowid there, its chunk count).
         self.previous = previous
         self.spans: dict[str, tuple[int, int]] = {}
-        # Kept rows as runs of previous rowids: (first, last, new rowid - old rowid).
-        self.runs: list[tuple[int, int, int]] = []
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        os.close(handle)
-        self.temporary = Path(temporary)
+        # Kept rows not yet handed to the thread: (first, last, new rowid - old rowid).
+        self.run: tuple[int, int, int] | None = None
         self.rowid = 0
-        self.fts: _FtsWriter | None = None
+        self.db: sqlite3.Connection | None = None
+        self.fts: sqlite3.Connection | None = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-writer")
+        self.pending: deque[Future[None]] = deque()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = self._temporary(".tmp")
+        self.fts_file = self._temporary(".fts.tmp")
         try:
-            # Used from one thread at a time, not always the one that opened it (the
-            # run writes the tables meanwhile).
+            # No journal and a fixed page size: the files are private until what is
+            # moved into place (the VACUUM INTO copy, synced in finish) is written.
+            # Used by the writing thread, and by finish once it is done.
             self.db = sqlite3.connect(self.temporary, check_same_thread=False)
-            # No journal and a fixed page size: the file is private until it is moved
-            # into place, and its bytes then depend on the records alone.
-            # No syncs either: this file is thrown away; what is moved into place is
-            # the VACUUM INTO copy, synced in finish.
             self.db.executescript(
                 "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
             )
@@ -276,93 +204,52 @@ class SearchBuilder:
                     ("tokenizer", TOKENIZER),
                 ],
             )
+            self.fts = sqlite3.connect(self.fts_file, check_same_thread=False)
+            self.fts.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+            self.fts.execute(_FTS_SQL)
             if previous is not None:
                 self.db.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+                self.fts.execute("ATTACH DATABASE ? AS previous", (str(previous),))
                 self.spans = {
                     doc_id: (first, count)
                     for doc_id, first, count in self.db.execute(
                         "SELECT doc_id, min(rowid), count(*) FROM previous.chunks GROUP BY doc_id"
                     )
                 }
-            self.fts = _FtsWriter(self.path.parent, self.path.name, previous)
         except (OSError, sqlite3.Error) as error:
             self.abort()
             raise _write_error(self.path, error) from None
-        # Kept rows not yet handed to the full-text index: (first, last, shift).
-        self.fts_run: tuple[int, int, int] | None = None
+
+    def _temporary(self, suffix: str) -> Path:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=suffix, dir=self.path.parent
+        )
+        os.close(handle)
+        return Path(name)
 
     def keep(self, doc_id: str) -> None:
         """Take ``doc_id``'s rows from the previous database, next in rowid order."""
         first, count = self.spans.get(doc_id, (0, 0))
         if count:
             shift = self.rowid + 1 - first
-            if self.runs and self.runs[-1][2] == shift and self.runs[-1][1] + 1 == first:
-                self.runs[-1] = (self.runs[-1][0], first + count - 1, shift)  # the next one
-            else:
-                self.runs.append((first, first + count - 1, shift))
-            run = self.fts_run
+            run = self.run
             if run is not None and run[2] == shift and run[1] + 1 == first:
-                self.fts_run = (run[0], first + count - 1, shift)
+                self.run = (run[0], first + count - 1, shift)  # the next one
             else:
-                self._hand_kept()
-                self.fts_run = (first, first + count - 1, shift)
-            if self.fts_run[1] - self.fts_run[0] >= self.FTS_RUN_ROWS:
-                self._hand_kept()  # the index thread goes on with it meanwhile
+                self._hand_run()
+                self.run = (first, first + count - 1, shift)
+            if self.run[1] - self.run[0] >= self.RUN_ROWS:
+                self._hand_run()
             self.rowid += count
 
-    FTS_RUN_ROWS = 2048
-
-    def _hand_kept(self) -> None:
-        if self.fts_run is not None and self.fts is not None:
-            self.fts.copy(*self.fts_run)
-        self.fts_run = None
-
-    def _copy_kept(self) -> None:
-        if self.previous is None:
-            return
-        # A document's chunks have consecutive rowids, and the kept documents that
-        # follow one another keep their order: a few rowid ranges copy them all (the
-        # previous chunk tables have rowid order, the filter tables are small).
-        for first, last, shift in self.runs:
-            self.db.execute(
-                "INSERT INTO chunks SELECT rowid + :shift, chunk_id, doc_id, idx, start_ms,"
-                " end_ms, speaker, text, course, institution, step_title, video_url,"
-                " entity_texts, entity_labels, intervention_ids, word_times"
-                " FROM previous.chunks WHERE rowid BETWEEN :first AND :last ORDER BY rowid",
-                {"shift": shift, "first": first, "last": last},
-            )
-            for table, column in (
-                ("chunk_interventions", "intervention_id"),
-                ("chunk_labels", "label"),
-            ):
-                self.db.execute(
-                    f"INSERT INTO {table} SELECT {column}, chunk_rowid + :shift, start_ms"
-                    f" FROM previous.{table} WHERE chunk_rowid BETWEEN :first AND :last",
-                    {"shift": shift, "first": first, "last": last},
-                )
-        self.db.commit()
-        self.db.execute("DETACH DATABASE previous")
-
     def add(self, records: Sequence[SearchRecord]) -> None:
-        try:
-            self._hand_kept()
-            texts = []
-            for record in records:
-                self.rowid += 1
-                self._insert(self.rowid, record)
-                texts.append((self.rowid, record.row.text))
-            if self.fts is not None:
-                self.fts.add(texts)
-        except (OSError, sqlite3.Error) as error:
-            self.abort()
-            raise _write_error(self.path, error) from None
-
-    def _insert(self, rowid: int, record: SearchRecord) -> None:
-        row = record.row
-        self.db.execute(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                rowid,
+        self._hand_run()
+        rows = []
+        for record in records:
+            self.rowid += 1
+            row = record.row
+            chunk = (
+                self.rowid,
                 row.chunk_id,
                 row.doc_id,
                 row.idx,
@@ -378,43 +265,106 @@ class SearchBuilder:
                 _json(row.entity_labels),
                 _json(row.intervention_ids),
                 _json(record.word_times),
-            ),
-        )
-        self.db.executemany(
-            "INSERT INTO chunk_interventions VALUES (?, ?, ?)",
-            [(key, rowid, ms) for key, ms in record.interventions],
-        )
-        self.db.executemany(
+            )
+            interventions = [(key, self.rowid, ms) for key, ms in record.interventions]
+            labels = [(key, self.rowid, ms) for key, ms in record.labels]
+            rows.append((chunk, interventions, labels))
+        if rows:
+            self._submit(self._write, rows)
+
+    def _hand_run(self) -> None:
+        if self.run is not None:
+            self._submit(self._copy_run, *self.run)
+            self.run = None
+
+    def _submit(self, work: Callable[..., None], *args: Any) -> None:
+        self.pending.append(self.pool.submit(work, *args))
+        while self.pending and (len(self.pending) > self.MAX_PENDING or self.pending[0].done()):
+            self._wait_one()
+
+    def _wait_one(self) -> None:
+        try:
+            self.pending.popleft().result()  # raises what the thread raised
+        except (OSError, sqlite3.Error) as error:
+            self.abort()
+            raise _write_error(self.path, error) from None
+
+    # --- in the writing thread ---
+
+    def _write(self, rows: list[tuple[tuple[Any, ...], list[Any], list[Any]]]) -> None:
+        assert self.db is not None and self.fts is not None
+        for chunk, interventions, labels in rows:
+            self.db.execute(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk
+            )
+            self.db.executemany("INSERT INTO chunk_interventions VALUES (?, ?, ?)", interventions)
             # OR IGNORE: labels differing only in case share a row (COLLATE NOCASE).
-            "INSERT OR IGNORE INTO chunk_labels VALUES (?, ?, ?)",
-            [(key, rowid, ms) for key, ms in record.labels],
+            self.db.executemany("INSERT OR IGNORE INTO chunk_labels VALUES (?, ?, ?)", labels)
+        self.fts.executemany(
+            "INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)",
+            [(chunk[0], chunk[7]) for chunk, _, _ in rows],
         )
+
+    def _copy_run(self, first: int, last: int, shift: int) -> None:
+        # A document's chunks have consecutive rowids, and the kept documents that
+        # follow one another keep their order: a few rowid ranges copy them all (the
+        # previous chunk tables have rowid order, the filter tables are small).
+        assert self.db is not None and self.fts is not None
+        span = {"shift": shift, "first": first, "last": last}
+        self.db.execute(
+            "INSERT INTO chunks SELECT rowid + :shift, chunk_id, doc_id, idx, start_ms,"
+            " end_ms, speaker, text, course, institution, step_title, video_url,"
+            " entity_texts, entity_labels, intervention_ids, word_times"
+            " FROM previous.chunks WHERE rowid BETWEEN :first AND :last ORDER BY rowid",
+            span,
+        )
+        for table, column in (
+            ("chunk_interventions", "intervention_id"),
+            ("chunk_labels", "label"),
+        ):
+            self.db.execute(
+                f"INSERT INTO {table} SELECT {column}, chunk_rowid + :shift, start_ms"
+                f" FROM previous.{table} WHERE chunk_rowid BETWEEN :first AND :last",
+                span,
+            )
+        texts = self.fts.execute(
+            "SELECT rowid + :shift, text FROM previous.chunks"
+            " WHERE rowid BETWEEN :first AND :last ORDER BY rowid",
+            span,
+        ).fetchall()
+        self.fts.executemany("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", texts)
+
+    # --- at the end ---
 
     def finish(self) -> Path:
         """Complete the database in its temporary file; ``commit`` moves it into place."""
+        self._hand_run()
+        while self.pending:
+            self._wait_one()
+        self.pool.shutdown()
+        assert self.db is not None and self.fts is not None
         built = self.temporary
         try:
-            self._hand_kept()
-            self._copy_kept()
-            assert self.fts is not None
-            index = self.fts.finish()
-            self.db.execute("ATTACH DATABASE ? AS fts", (str(index),))
+            self.fts.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+            self.fts.commit()
+            self.fts.close()
+            self.fts = None
+            self.db.commit()
+            if self.previous is not None:
+                self.db.execute("DETACH DATABASE previous")
+            self.db.execute("ATTACH DATABASE ? AS fts", (str(self.fts_file),))
             for table in _FTS_TABLES:
                 self.db.execute(f"DELETE FROM main.{table}")
                 self.db.execute(f"INSERT INTO main.{table} SELECT * FROM fts.{table}")
             self.db.commit()
             self.db.execute("DETACH DATABASE fts")
-            index.unlink()
+            self.fts_file.unlink()
             # VACUUM INTO a fresh file: its bytes (header counters included) depend on
             # the content alone, not on how many transactions built it.
-            handle, packed = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-            )
-            os.close(handle)
-            self.temporary = Path(packed)
-            self.db.execute("VACUUM INTO ?", (packed,))
+            self.temporary = self._temporary(".tmp")
+            self.db.execute("VACUUM INTO ?", (str(self.temporary),))
             self.db.close()
-            with open(packed, "rb") as written:  # written after the run's sync: its own
+            with open(self.temporary, "rb") as written:  # written after the run's sync
                 os.fsync(written.fileno())
         except (OSError, sqlite3.Error) as error:
             self.abort()
@@ -434,11 +384,16 @@ class SearchBuilder:
         return self.path
 
     def abort(self) -> None:
-        if self.fts is not None:
-            self.fts.abort()
-        with contextlib.suppress(Exception):
-            self.db.close()
+        for future in self.pending:
+            future.cancel()
+        self.pending.clear()
+        self.pool.shutdown(wait=True)
+        for db in (self.db, self.fts):
+            if db is not None:
+                with contextlib.suppress(Exception):
+                    db.close()
         self.temporary.unlink(missing_ok=True)
+        self.fts_file.unlink(missing_ok=True)
 
 
 def previous_search_ok(path: Path) -> bool:
