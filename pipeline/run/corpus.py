@@ -457,7 +457,6 @@ def run_corpus(
         # With documents to do, the index is assembled while they are done: each as
         # it is finished, in doc_id order, by a thread of this process.
         assembly = _Assembly(out_dir, report, settings, plan) if write_index and jobs else None
-        executor.alongside = len(plan.unchanged) if assembly is not None else 0
         try:
             for summary, record in executor.map(
                 [job.source for job in plan.todo], [job.key for job in plan.todo], settings, out_dir
@@ -916,10 +915,7 @@ class _Assembly:
 
 class Executor:
     """Maps run_one over sources; yields each document's Summary as it finishes, with
-    its record when it was done in this process (else None). ``alongside``: how many
-    kept documents the run's process assembles meanwhile."""
-
-    alongside = 0
+    its record when it was done in this process (else None)."""
 
     def map(
         self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path

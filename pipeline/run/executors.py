@@ -27,25 +27,15 @@ class InProcess(Executor):
 
 
 class ProcessPool(Executor):
-    """A pool of fresh worker processes (spawned, so none inherits a half-loaded model).
-
-    One document alone is done in this process (no worker to start), unless the run
-    keeps many others (``alongside``): then a worker does it, and this process
-    assembles the kept ones meanwhile, on the other core, instead of sharing the GIL
-    with the model's loading.
-    """
-
-    ALONGSIDE_MIN = 200  # kept documents that pay for starting a worker
+    """A pool of fresh worker processes (spawned, so none inherits a half-loaded model)."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
-        self.alongside = 0
 
     def map(
         self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
     ) -> Iterator[Finished]:
-        alone = len(sources) == 1 and self.alongside < self.ALONGSIDE_MIN
-        if not sources or alone or self.jobs <= 1:
+        if len(sources) <= 1 or self.jobs <= 1:
             yield from InProcess().map(sources, keys, settings, out_dir)
             return
         context = multiprocessing.get_context("spawn")
