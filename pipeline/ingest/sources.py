@@ -62,7 +62,8 @@ class MediaFinder:
         self.folders: dict[str, dict[str, list[str]] | None] = {}
 
     def __call__(self, path: Path) -> Path | None:
-        folder = os.path.dirname(os.fspath(path)) or "."
+        folder, own = os.path.split(os.fspath(path))
+        folder = folder or "."
         try:
             listed = self.folders[folder]
         except KeyError:
@@ -73,13 +74,19 @@ class MediaFinder:
             else:
                 listed = {}
                 for name in names:
-                    listed.setdefault(Path(name).stem.casefold(), []).append(name)
+                    listed.setdefault(_stem(name).casefold(), []).append(name)
             self.folders[folder] = listed
-        if listed is not None:
-            path = Path(path)
-            if all(name == path.name for name in listed.get(path.stem.casefold(), ())):
-                return None
+        if listed is not None and all(
+            name == own for name in listed.get(_stem(own).casefold(), ())
+        ):
+            return None
         return media_beside(Path(path))
+
+
+def _stem(name: str) -> str:
+    """``Path(name).stem`` without making a Path."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 class Resolver:

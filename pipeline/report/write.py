@@ -441,12 +441,18 @@ class _Charts:
         self.kept: dict[str, str] = {}  # doc_id -> its counts' JSON, profile as the corpus's
         self.fresh: list[Counts] = []  # counts of documents read, profile as the corpus's
         self.other: Corpus | None = None  # documents of another profile, measured again
+        self.last: tuple[Any, Profile] | None = None  # the last profile read, as stored
 
     def keep(self, doc_id: str, entry: dict[str, Any]) -> bool:
         """Count a kept document; False when it has another profile than the corpus
         (its record must be read, to measure it again) or its entry is unreadable."""
         try:
-            own = from_data(Profile, entry["profile"])
+            stored = entry["profile"]
+            if self.last is not None and self.last[0] == stored:
+                own = self.last[1]  # documents mostly share one: decoded once
+            else:
+                own = from_data(Profile, stored)
+                self.last = (stored, own)
             counts = entry["charts"]
         except (KeyError, TypeError, ValueError):
             return False
