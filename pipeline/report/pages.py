@@ -353,7 +353,8 @@ def _cell(text: str, value: object, *, num: bool = False, css: str = "") -> str:
     return f'<td{cls} data-v="{e(value)}">{text}</td>'
 
 
-def _index_row(row: IndexRow) -> str:
+def index_row(row: IndexRow) -> str:
+    """A document's row of the index page."""
     name = e(row.doc_id)
     link = f'<a href="{e(row.page)}">{name}</a>' if row.page else name
     title = f'<div class="small muted">{e(row.title)}</div>' if row.title else ""
@@ -438,9 +439,15 @@ def corpus_charts(corpus: Corpus, top: int = 15) -> str:
 
 
 def index_html(
-    rows: Sequence[IndexRow], corpus: Corpus | None = None, *, problems: Sequence[str] = ()
+    rows: Sequence[IndexRow],
+    corpus: Corpus | None = None,
+    *,
+    problems: Sequence[str] = (),
+    rendered: Mapping[str, str] | None = None,
 ) -> str:
-    """The index page: one row per document, corpus totals and charts."""
+    """The index page: one row per document, corpus totals and charts. ``rendered``:
+    rows already made (``index_row``) by doc_id, as a run keeps them."""
+    made = rendered or {}
     corpus = corpus or Corpus()
     heads = "".join(
         f'<th scope="col"{" class=num" if num else ""}>{e(name)}</th>'
@@ -471,7 +478,7 @@ def index_html(
         '<input id="filter" type="search" placeholder="Filter documents…"'
         ' aria-label="Filter documents" hidden>'
         f'<table id="documents"><thead><tr>{heads}</tr></thead>\n<tbody>\n'
-        + "\n".join(_index_row(r) for r in rows)
+        + "\n".join(made.get(r.doc_id) or index_row(r) for r in rows)
         + "\n</tbody></table></section>\n</main>\n"
         f'<footer class="small muted"><p>Written by transcript-pipeline {e(__version__)}.</p></footer>'
     )

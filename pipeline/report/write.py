@@ -35,6 +35,7 @@ from pipeline.report.pages import (
     PageContext,
     document_html,
     index_html,
+    index_row,
     measure_document,
     row_for,
 )
@@ -267,6 +268,7 @@ def write_report(
     beside = MediaFinder()  # each input folder listed once
     listed = Listing()  # kept documents' files: each folder listed once
     rows: list[IndexRow] = []
+    made: dict[str, str] = {}  # rows of the index page, by doc_id, kept with the entries
     charts = _Charts()
     written: set[str] = set()
     seen: set[str] = set()
@@ -295,6 +297,8 @@ def write_report(
                     written.add(name)
                     rows.append(kept_row)
                     entries[doc_id] = entry
+                    if isinstance(entry.get("html"), str):
+                        made[doc_id] = entry["html"]
                     continue
                 record = read_record(record_path(out_dir, doc_id))
             else:
@@ -325,6 +329,7 @@ def write_report(
                 "video_url": result.video_url,
                 "input": record.input,
                 "row": to_data(row),
+                "html": made.setdefault(doc_id, index_row(row)),
                 "profile": own_profile,
                 "charts": counts,
             }
@@ -337,7 +342,7 @@ def write_report(
     rows.sort(key=lambda r: r.doc_id)
     corpus, new_totals = charts.finish(cached, totals)
     index = report_dir / "index.html"
-    write_text_atomic(index, index_html(rows, corpus, problems=problems))
+    write_text_atomic(index, index_html(rows, corpus, problems=problems, rendered=made))
     _remove_stale_pages(docs_dir, written)
     if stamp is None:
         (report_dir / STAMP_FILE).unlink(missing_ok=True)
