@@ -42,8 +42,8 @@ from pipeline.ingest.sources import (
 from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
 from pipeline.run.codec import from_data, to_data
 from pipeline.run.document import (
+    CAPTION_SUFFIXES,
     Source,
-    caption_files,
     process_document,
     worker_for,
     write_captions,
@@ -181,7 +181,7 @@ def write_document(
     outputs = tuple(p.relative_to(out_dir).as_posix() for p in written)
     # Wall times vary from run to run: they go to the run report, never into a record.
     timeless = replace(result, stage_ms=())
-    record = Record(result.doc_id, key, str(source.path.resolve()), outputs, timeless)
+    record = Record(result.doc_id, key, source.resolved, outputs, timeless)
     try:
         write_record(out_dir, record)
     except OSError as error:
@@ -300,7 +300,7 @@ def sources(
             media = inputs.media if single and inputs.media else entry.media
             if media is None:
                 media = beside(path)
-            yield Source(path, root, doc_id, duration, entry.video_url, media, origin)
+            yield Source(path, root, doc_id, duration, entry.video_url, media, origin, resolved)
 
 
 def manifests(inputs: Inputs) -> list[tuple[Path, Path]]:
@@ -520,10 +520,8 @@ def _state_entry(out_dir: Path, job: Job, summary: Summary) -> dict[str, Any]:
     stat = record_path(out_dir, summary.doc_id).stat()
     return {
         "key": job.key,
-        "input": str(job.source.path.resolve()),
-        "outputs": [
-            p.relative_to(out_dir).as_posix() for p in caption_files(out_dir, summary.doc_id)
-        ],
+        "input": job.source.resolved,
+        "outputs": [f"captions/{summary.doc_id}{suffix}" for suffix in CAPTION_SUFFIXES],
         "record_size": stat.st_size,
         "record_mtime_ns": stat.st_mtime_ns,
         "summary": to_data(replace(summary, stage_ms=())),

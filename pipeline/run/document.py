@@ -61,11 +61,17 @@ class Source:
     video_url: str | None = None
     media: Path | None = None  # video or audio to time the words from
     duration_origin: str | None = None  # where duration_ms came from, for messages
+    real: Path | None = None  # ``path`` resolved, when discovery has done it
 
     @property
     def shown(self) -> str:
         """The path for messages, as the user gave or sees it."""
         return str(self.path)
+
+    @property
+    def resolved(self) -> str:
+        """The absolute path, links resolved: what records and the state name."""
+        return str(self.real or self.path.resolve())
 
 
 class Worker:
