@@ -742,3 +742,46 @@ def test_a_name_introduced_as_a_thing_is_not_a_person() -> None:
     assert not any(text == "Secure Coding" for text, _, _ in spans)
     # Near miss: a person introduced by what they do.
     assert ("Ali Maow Maalin", "PERSON", "model") in spans
+
+
+def test_a_name_cut_at_a_particle_or_before_an_epithet_is_one_person() -> None:
+    spans = run(
+        "Then came the forger Han van Meegeren, and Edward the Confessor died.",
+        "She is known as Anna Maria della Pietà today.",
+        "Ospedale della Pietà was rich, and Harold the Saxon fought on.",
+        marks={
+            "Han": "NORP",
+            "Meegeren": "PERSON",
+            "Edward": "PERSON",
+            "Confessor": "ORG",
+            "Anna Maria": "PERSON",
+            "Pietà": "ORG",
+            "Harold": "PERSON",
+        },
+        domain=False,
+    )
+    assert ("Han van Meegeren", "PERSON", "model") in spans
+    assert ("Edward the Confessor", "PERSON", "model") in spans
+    assert ("Anna Maria della Pietà", "PERSON", "model") in spans
+    # Near misses: no person in the name, a people as the "epithet", and a word that is
+    # no name after "the".
+    assert ("Pietà", "ORG", "model") in spans
+    assert ("Harold", "PERSON", "model") in spans
+    assert not any(text == "Harold the Saxon" for text, _, _ in spans)
+
+
+def test_a_full_name_with_a_particle_makes_its_surname_a_person() -> None:
+    spans = run(
+        "It was recognised by Cornelis Hofstede de Groot, and Hofstede de Groot argued.",
+        "Kofi Annan spoke, and Banco de Portugal agreed.",
+        marks={
+            "Cornelis Hofstede de Groot": "PERSON",
+            "Hofstede de Groot": "ORG",
+            "Kofi Annan": "PERSON",
+            "Banco de Portugal": "ORG",
+        },
+        domain=False,
+    )
+    assert ("Hofstede de Groot", "PERSON", "model") in spans
+    # Near miss: an organisation whose last word is no surname in the document.
+    assert ("Banco de Portugal", "ORG", "model") in spans
