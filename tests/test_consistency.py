@@ -785,3 +785,17 @@ def test_a_full_name_with_a_particle_makes_its_surname_a_person() -> None:
     assert ("Hofstede de Groot", "PERSON", "model") in spans
     # Near miss: an organisation whose last word is no surname in the document.
     assert ("Banco de Portugal", "ORG", "model") in spans
+
+
+def test_a_field_noun_before_a_country_is_a_public_body() -> None:
+    spans = run(
+        "Audit Scotland's report is worth reading. Since then Health New Zealand has paid.",
+        "In Victorian England and rural Scotland, and in Highland Scotland too.",
+        marks={"Scotland": "GPE", "New Zealand": "GPE", "England": "GPE"},
+        domain=False,
+    )
+    assert ("Audit Scotland", "ORG", "model") in spans
+    assert ("Health New Zealand", "ORG", "model") in spans
+    # Near misses: a period, a lower-case word, and a capitalised word that is no field.
+    assert spans.count(("Scotland", "GPE", "model")) == 2
+    assert ("England", "GPE", "model") in spans

@@ -602,6 +602,42 @@ def _split_org_names(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     return out
 
 
+# Public bodies named by their field and their country or nation ("Health New Zealand",
+# "Audit Scotland", "Key Word Sign Australia", "Sport England", "Public Health Wales"):
+# the small model calls the country a place and leaves the field word out (3 of 3 such
+# names in 3 development files). The word before the country must be a field's noun.
+_BODY_NOUNS = frozenset(
+    """Health Audit Sport Sports Transport Education Police Justice Skills Housing Homes
+    Heritage Historic Statistics Revenue Tourism Water Energy Arts Sign Care Forestry
+    Environment Enterprise Research Innovation Screen Rugby Cricket Football Athletics
+    Swimming Cycling Netball Hockey Golf Rowing Volunteering Music Libraries Museums
+    Archives Food Parenting Adoption Fostering Autism Dyslexia Diabetes Cancer Stroke
+    Asthma Epilepsy Relationships Families Children Youth Carers""".split()
+)
+
+
+def _country_bodies(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """A field's noun (and the capitalised words before it) with a country or a nation
+    after it is an organisation, over the model's place."""
+    out = ents
+    for part, text in enumerate(texts):
+        for m in NAME_RUN.finditer(text):
+            start, end = trim(text, *m.span())
+            if text[end - 2 : end] in ("'s", "’s"):
+                end -= 2
+            words = text[start:end].split()
+            for k in (2, 1):
+                place = " ".join(words[-k:])
+                if len(words) <= k or words[-k - 1] not in _BODY_NOUNS:
+                    continue
+                if lexicon.places().get(place) not in ("country", "region"):
+                    continue
+                new = Ent(part, start, end, "ORG", source="cue")
+                out = relabel(out, texts, new, loose=True, keep=frozenset({"LAW"}))
+                break
+    return out
+
+
 # "at the" or "from the" before a whole name: an institution ("a consultant at the
 # Coombe", "at the Royal Oldham", "from the Courtauld", "at the Jobcentre"): a town
 # takes no article, and the small model calls most of these places or people (7 of 7
@@ -621,7 +657,7 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     for an organisation ("a company called ...", "..., a payments company"), and as the
     subject of a plural verb ("Ofsted have been positive")."""
     named: set[str] = set()
-    out = _split_org_names(texts, ents)
+    out = _country_bodies(texts, _split_org_names(texts, ents))
     for part, text in enumerate(texts):
         for m in _INSTITUTION_CUE.finditer(text):
             start, end = m.span("name")
