@@ -799,3 +799,23 @@ def test_a_field_noun_before_a_country_is_a_public_body() -> None:
     # Near misses: a period, a lower-case word, and a capitalised word that is no field.
     assert spans.count(("Scotland", "GPE", "model")) == 2
     assert ("England", "GPE", "model") in spans
+
+
+def test_an_organisation_named_by_a_place_and_a_second_place_is_one() -> None:
+    spans = run(
+        "With support from NHS Greater Glasgow and Clyde, we started.",
+        "The University of Glasgow and Clyde Ross spoke; Glasgow Life and Paris were there.",
+        marks={
+            "NHS Greater Glasgow": "ORG",
+            "Clyde": "PERSON",
+            "University of Glasgow": "ORG",
+            "Glasgow Life": "ORG",
+            "Paris": "GPE",
+        },
+        domain=False,
+    )
+    assert ("NHS Greater Glasgow and Clyde", "ORG", "model") in spans
+    # Near misses: "X of Y" before "and", a name running on, no place at the end.
+    assert ("University of Glasgow", "ORG", "model") in spans
+    assert ("Glasgow Life", "ORG", "model") in spans
+    assert ("Paris", "GPE", "model") in spans

@@ -602,6 +602,31 @@ def _split_org_names(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     return out
 
 
+# "and" and a place after an organisation named by a place: one body covering two
+# places ("NHS Greater Glasgow and Clyde", "NHS Dumfries and Galloway"), which the small
+# model cuts at "and", calling the second place a person (2 of 2 in 2 development files).
+_AND_PLACE = re.compile(rf"\s+and\s+(?P<place>{WORD})(?![\w’'-]|\s+{WORD})")
+
+
+def _two_place_bodies(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """A model ORG ending in a known place, not "X of Y" ("University of Glasgow and
+    Strathclyde" are two), with "and" and a known place after it, is one ORG."""
+    out = ents
+    for e in ents:
+        if e.source != "model" or e.label != "ORG":
+            continue
+        text = texts[e.part]
+        words = text[e.start : e.end].split()
+        if len(words) < 2 or "of" in words or words[-1] not in lexicon.places():
+            continue
+        m = _AND_PLACE.match(text, e.end)
+        if m is None or m.group("place") not in lexicon.places():
+            continue
+        new = Ent(e.part, e.start, m.end("place"), "ORG", source="cue")
+        out = relabel(out, texts, new, loose=True)
+    return out
+
+
 # Public bodies named by their field and their country or nation ("Health New Zealand",
 # "Audit Scotland", "Key Word Sign Australia", "Sport England", "Public Health Wales"):
 # the small model calls the country a place and leaves the field word out (3 of 3 such
@@ -657,7 +682,7 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     for an organisation ("a company called ...", "..., a payments company"), and as the
     subject of a plural verb ("Ofsted have been positive")."""
     named: set[str] = set()
-    out = _country_bodies(texts, _split_org_names(texts, ents))
+    out = _country_bodies(texts, _two_place_bodies(texts, _split_org_names(texts, ents)))
     for part, text in enumerate(texts):
         for m in _INSTITUTION_CUE.finditer(text):
             start, end = m.span("name")
