@@ -819,3 +819,19 @@ def test_an_organisation_named_by_a_place_and_a_second_place_is_one() -> None:
     assert ("University of Glasgow", "ORG", "model") in spans
     assert ("Glasgow Life", "ORG", "model") in spans
     assert ("Paris", "GPE", "model") in spans
+
+
+def test_a_particle_of_a_full_name_does_not_keep_a_place_from_being_a_place() -> None:
+    spans = run(
+        "Aroha Te Rangi posts copies from Te Awamutu. Tony Preston said Preston is lovely.",
+        marks={
+            "Aroha Te Rangi": "PERSON",
+            "Te Awamutu": "ORG",
+            "Tony Preston": "PERSON",
+            "Preston": "ORG",
+        },
+        domain=False,
+    )
+    assert ("Te Awamutu", "GPE", "model") in spans
+    # Near miss: a place that is the surname of a full name in the document.
+    assert ("Preston", "GPE", "model") not in spans
