@@ -835,3 +835,29 @@ def test_a_particle_of_a_full_name_does_not_keep_a_place_from_being_a_place() ->
     assert ("Te Awamutu", "GPE", "model") in spans
     # Near miss: a place that is the surname of a full name in the document.
     assert ("Preston", "GPE", "model") not in spans
+
+
+def test_a_name_listed_with_a_known_place_is_a_place() -> None:
+    spans = run(
+        "Many came in from Hamilton or Paisley today, and from Knowle West and Southmead.",
+        "We use PostgreSQL and Kafka. In Ireland and Siobhán said so, and to Glasgow and Strathclyde Police.",
+        marks={
+            "Hamilton": "GPE",
+            "Paisley": "PERSON",
+            "Knowle West": "GPE",
+            "Southmead": "ORG",
+            "PostgreSQL": "GPE",
+            "Kafka": "PERSON",
+            "Ireland": "GPE",
+            "Siobhán": "PERSON",
+            "Glasgow": "GPE",
+            "Strathclyde": "ORG",
+        },
+        domain=False,
+    )
+    assert ("Paisley", "GPE", "model") in spans
+    assert ("Southmead", "GPE", "model") in spans
+    # Near misses: no known place, a first name, a name running on.
+    assert ("Kafka", "PERSON", "model") in spans
+    assert ("Siobhán", "PERSON", "model") in spans
+    assert ("Strathclyde", "ORG", "model") in spans

@@ -849,6 +849,61 @@ def _called_thing(text: str, e: Ent) -> str | None:
     return "PRODUCT" if m.group("product") else "THING"
 
 
+# "and" or "or" between a place and a name: places are listed with places ("from
+# Hamilton or Paisley", "Knowle West and Southmead"; the small model calls the second a
+# person or an organisation: 2 of 2 such names in 2 development files).
+_AND_OR_BEFORE = re.compile(r"\s+(?:and|or)\s+$")
+_AND_OR_AFTER = re.compile(r"\s+(?:and|or)\s+")
+
+
+def _known_place_name(name: str) -> bool:
+    """A known place, or a part of one ("Knowle West")."""
+    return name in lexicon.places() or name.split()[0] in lexicon.places()
+
+
+def _after_locative(text: str, start: int) -> bool:
+    before = text[:start].split()[-1:]
+    return bool(before) and before[0] in _LOCATIVE
+
+
+def _coordinated_places(texts: Sequence[str], ents: list[Ent], people: set[str]) -> list[Ent]:
+    """A one- or two-word model PERSON or ORG joined by "and" or "or" to a known place the
+    model found (GPE; not "PostgreSQL and Kafka"), the pair after "in", "from", "to"...
+    ("in Glasgow and Amal said" is no list of places), with no other name running on, is
+    a place; not a first name, a person's name word, an acronym or a possessive."""
+    known = [
+        e for e in ents if e.label == "GPE" and _known_place_name(texts[e.part][e.start : e.end])
+    ]
+    places = {(e.part, e.start) for e in known}
+    place_ends = {(e.part, e.end) for e in known if _after_locative(texts[e.part], e.start)}
+    out = []
+    for e in ents:
+        text = texts[e.part]
+        name = text[e.start : e.end]
+        words = name.split()
+        if (
+            e.source == "model"
+            and e.label in ("PERSON", "ORG")
+            and len(words) <= 2
+            and not name.isupper()
+            and text[e.end : e.end + 2] not in ("'s", "’s")
+            and words[0] not in lexicon.first_names()
+            and not set(words) & (people | _ORG_WORDS)
+        ):
+            before = _AND_OR_BEFORE.search(text, 0, e.start)
+            after = _AND_OR_AFTER.match(text, e.end)
+            joined = (before is not None and (e.part, before.start()) in place_ends) or (
+                after is not None
+                and (e.part, after.end()) in places
+                and _after_locative(text, e.start)
+            )
+            running_on = re.match(rf"\s+{WORD}", text[e.end :]) is not None
+            if joined and not running_on:
+                e = replace(e, label="GPE")
+        out.append(e)
+    return out
+
+
 def repair_labels(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """Label repairs on model spans: known places are GPE, landforms LOC, software PRODUCT;
     a "person" after "the" is dropped."""
@@ -900,6 +955,7 @@ def repair_labels(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
         if e.source == "model" and e.label == "ORG" and _org_in_place(texts, e):
             e = replace(e, label="GPE")  # "in Lochaber", "in Newtownstewart"
         out.append(e)
+    out = _coordinated_places(texts, out, people)
     # The model misses most of them in running text (10 of 22 PRODUCT in the development
     # set: "Rust" eight times, "Python" twice): a capitalised occurrence that no other
     # span holds is the product.
