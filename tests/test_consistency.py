@@ -861,3 +861,18 @@ def test_a_name_listed_with_a_known_place_is_a_place() -> None:
     assert ("Kafka", "PERSON", "model") in spans
     assert ("Siobhán", "PERSON", "model") in spans
     assert ("Strathclyde", "ORG", "model") in spans
+
+
+def test_names_before_was_born_are_people() -> None:
+    spans = run(
+        "Zofia and Tomasz were born at twenty-nine weeks. Later Zofia went to sleep.",
+        "The NHS was born in 1948, and Barnardo's Trust was born of a need. She was born here.",
+        marks={"Zofia": "ORG", "NHS": "ORG", "Barnardo's Trust": "ORG"},
+        domain=False,
+    )
+    assert spans.count(("Zofia", "PERSON", "model")) == 2
+    assert ("Tomasz", "PERSON", "model") in spans
+    # Near misses: "the" before an acronym, an organisation word, and a pronoun.
+    assert ("NHS", "ORG", "model") in spans
+    assert ("Barnardo's Trust", "ORG", "model") in spans
+    assert not any(text == "She" for text, _, _ in spans)

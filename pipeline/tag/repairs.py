@@ -99,6 +99,8 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
                 continue
             out = relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
         mine = [e for e in out if e.part == part and e.source == "model"]
+        for start, end in _born(text, mine):
+            out = relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
         for start, end in _named_people(text, mine, speakers):
             out = relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
     fixed: list[Ent] = []
@@ -200,6 +202,37 @@ def _join_particle_names(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
         for start, end in spans:
             out = relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
     return out
+
+
+# "was born", "were born" after a name: people are born, and the small model calls a
+# baby's or a child's unusual name an organisation ("Zofia and Tomasz were born": 4
+# spans, one of them a name the model missed). Not "the NHS was born in 1948".
+_BORN = re.compile(
+    rf"(?<![\w’'-])(?P<one>{WORD}(?:\s+{WORD})?)(?:\s+and\s+(?P<two>{WORD}(?:\s+{WORD})?))?"
+    r"\s+(?:was|were)\s+born\b"
+)
+_PRONOUNS = frozenset("He She They We I You Who It This That Everyone Everybody".split())
+
+
+def _born(text: str, ents: Sequence[Ent]) -> Iterator[tuple[int, int]]:
+    """The names before "was born" or "were born" that the model found as a span or that
+    are common first names, and the name joined to one of them by "and"."""
+    if " born" not in text:
+        return
+    for m in _BORN.finditer(text):
+        names = [m.span(g) for g in ("one", "two") if m.group(g)]
+        if text[: m.start()].split()[-1:] in (["the"], ["The"]):
+            continue
+        good: list[bool] = []
+        for start, end in names:
+            words = text[start:end].split()
+            if words[0] in _PRONOUNS or words[0] in NOT_NAME_START or text[start:end].isupper():
+                good = []
+                break
+            found = any((e.start, e.end) == (start, end) for e in ents)
+            good.append(found or words[0] in lexicon.first_names())
+        if any(good) and not set(text[m.start() : m.end()].split()) & _ORG_WORDS:
+            yield from names
 
 
 # Words of speaker labels that are roles or titles, not names.
