@@ -876,3 +876,16 @@ def test_names_before_was_born_are_people() -> None:
     assert ("NHS", "ORG", "model") in spans
     assert ("Barnardo's Trust", "ORG", "model") in spans
     assert not any(text == "She" for text, _, _ in spans)
+
+
+def test_a_name_that_when_explains_is_an_event() -> None:
+    spans = run(
+        "Then came the Sixties Scoop, when thousands of children were taken.",
+        "A group such as the Academy of Ancient Music, when it plays, and the Hallé, when it tours.",
+        marks={"Sixties Scoop": "ORG", "Academy of Ancient Music": "ORG", "Hallé": "ORG"},
+        domain=False,
+    )
+    assert ("Sixties Scoop", "EVENT", "model") in spans
+    # Near misses: an organisation word, and "when" taking the name as its subject.
+    assert ("Academy of Ancient Music", "ORG", "model") in spans
+    assert ("Hallé", "ORG", "model") in spans
