@@ -889,3 +889,22 @@ def test_a_name_that_when_explains_is_an_event() -> None:
     # Near misses: an organisation word, and "when" taking the name as its subject.
     assert ("Academy of Ancient Music", "ORG", "model") in spans
     assert ("Hallé", "ORG", "model") in spans
+
+
+def test_a_town_and_a_clubs_last_word_is_a_club() -> None:
+    spans = run(
+        "When Preston North End asked, Everton and Nottingham Forest had points deducted.",
+        marks={"Preston North End": "PERSON", "Nottingham Forest": "PERSON"},
+        domain=False,
+    )
+    assert ("Preston North End", "ORG", "model") in spans
+    assert ("Nottingham Forest", "ORG", "model") in spans
+    spans = run(
+        "She flew to Mexico City, and Amelia Forest and Nottingham Wood spoke.",
+        marks={"Mexico City": "PERSON", "Amelia Forest": "PERSON", "Nottingham Wood": "PERSON"},
+        domain=False,
+    )
+    # Near misses: a known place, no town first, no club word last.
+    assert ("Mexico City", "ORG", "model") not in spans
+    assert ("Amelia Forest", "PERSON", "model") in spans
+    assert ("Nottingham Wood", "PERSON", "model") in spans
