@@ -908,3 +908,16 @@ def test_a_town_and_a_clubs_last_word_is_a_club() -> None:
     assert ("Mexico City", "ORG", "model") not in spans
     assert ("Amelia Forest", "PERSON", "model") in spans
     assert ("Nottingham Wood", "PERSON", "model") in spans
+
+
+def test_a_two_letter_surname_of_a_full_name_is_found_alone() -> None:
+    spans = run(
+        "Our link worker, Nguyễn Thu Hà, is here, and Hà speaks Vietnamese.",
+        "Um Kalthoum sang it. Um, I think so.",
+        marks={"Nguyễn Thu Hà": "PERSON", "Hà": "GPE", "Um Kalthoum": "PERSON"},
+        domain=False,
+    )
+    assert spans.count(("Hà", "PERSON", "model")) == 1
+    assert ("Hà", "GPE", "model") not in spans
+    # Near miss: a two-letter word of a full name that is also a filler is not found alone.
+    assert not any(text == "Um" for text, _, _ in spans)
