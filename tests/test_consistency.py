@@ -921,3 +921,25 @@ def test_a_two_letter_surname_of_a_full_name_is_found_alone() -> None:
     assert ("Hà", "GPE", "model") not in spans
     # Near miss: a two-letter word of a full name that is also a filler is not found alone.
     assert not any(text == "Um" for text, _, _ in spans)
+
+
+def test_who_a_question_comes_from_is_a_person() -> None:
+    spans = run(
+        "We've got a question in the chat from Zoë in Tauranga. One last question from the"
+        " chat, from Harpreet.",
+        "A question from Tauranga now, and an email from NHS England, and a message from Ofsted.",
+        marks={
+            "Zoë": "GPE",
+            "Tauranga": "GPE",
+            "Harpreet": "GPE",
+            "NHS England": "ORG",
+            "Ofsted": "ORG",
+        },
+        domain=False,
+    )
+    assert ("Zoë", "PERSON", "model") in spans
+    assert ("Harpreet", "PERSON", "model") in spans
+    # Near misses: a known place, an organisation the model found.
+    assert spans.count(("Tauranga", "GPE", "model")) == 2
+    assert ("NHS England", "ORG", "model") in spans
+    assert ("Ofsted", "ORG", "model") in spans
