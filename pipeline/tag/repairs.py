@@ -24,6 +24,7 @@ from pipeline.tag.names import (
     NOT_PEOPLE,
     PARTICLES,
     PERSON_NOUNS,
+    UPPER,
     WORD,
     Ent,
     fold,
@@ -164,10 +165,9 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
 # such names at the particle ("Han" NORP + "Meegeren" PERSON, "Anna Maria" + "della
 # Pietà" ORG, "Edward" + "the Confessor" ORG: 3 of 3 such names in 3 development files).
 _NAME_PARTICLE = r"(?:van\s+der|van\s+den|van|von|de\s+la|de|der|den|del|della|di|da|du|ter|ten)"
-_PARTICLE_NAME = re.compile(
-    rf"(?<![\w’'-]){WORD}(?:\s+{WORD}){{0,2}}\s+{_NAME_PARTICLE}\s+{WORD}(?:\s+{WORD})?"
-)
-_EPITHET = re.compile(rf"(?<![\w’'-])(?P<first>{WORD})\s+the\s+{WORD}(?!\s+{WORD})")
+_PARTICLE_AFTER = re.compile(rf"\s+{_NAME_PARTICLE}\s+{WORD}(?:\s+{WORD})?")
+_PARTICLE_BEFORE = re.compile(rf"(?<![\w’'-]){WORD}(?:\s+{WORD}){{0,2}}\s+{_NAME_PARTICLE}\s+$")
+_EPITHET_AFTER = re.compile(rf"\s+the\s+(?P<epithet>{WORD})(?!\s+{WORD})")
 
 
 def _join_particle_names(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
@@ -175,32 +175,34 @@ def _join_particle_names(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     person ("Han van Meegeren", "Anna Maria della Pietà"), and so is a first name the
     model calls PERSON with "the" and an epithet after it ("Edward the Confessor"), the
     epithet no place or people ("Harold the Saxon" is not joined)."""
-    out = ents
-    for part, text in enumerate(texts):
-        if " the " not in text and not re.search(rf"\s{_NAME_PARTICLE}\s", text):
+    spans: list[tuple[int, int, int]] = []
+    for e in ents:
+        if e.label != "PERSON" or e.source != "model":
             continue
-        people = [e for e in out if e.part == part and e.label == "PERSON" and e.source == "model"]
-        spans: list[tuple[int, int]] = []
-        for m in _PARTICLE_NAME.finditer(text):
-            start, end = trim(text, *m.span())
-            if text[end - 2 : end] in ("'s", "’s"):
-                end -= 2
-            if any(start <= e.start and e.end <= end for e in people):
-                spans.append((start, end))
-        for m in _EPITHET.finditer(text):
-            start, end = m.span()
-            epithet = text[start:end].split()[-1].removesuffix("'s").removesuffix("’s")
-            end = start + text[start:end].rindex(epithet) + len(epithet)
-            first = m.span("first")
-            if (
-                text[start:end].split()[0] in lexicon.first_names()
-                and any((e.start, e.end) == first for e in people)
-                and epithet not in lexicon.places()
-                and epithet not in NORP_WORDS
-            ):
-                spans.append((start, end))
-        for start, end in spans:
-            out = relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
+        text = texts[e.part]
+        start, end = e.start, e.end
+        after = _PARTICLE_AFTER.match(text, e.end)
+        if after:
+            end = after.end()
+        before = _PARTICLE_BEFORE.search(text, max(0, e.start - 80), e.start)
+        if before:
+            start = trim(text, before.start(), e.end)[0]
+        if text[end - 2 : end] in ("'s", "’s"):
+            end -= 2
+        if (start, end) != (e.start, e.end):
+            spans.append((e.part, start, end))
+            continue
+        epithet = _EPITHET_AFTER.match(text, e.end)
+        if epithet and text[e.start : e.end] in lexicon.first_names():
+            word = epithet.group("epithet")
+            end = epithet.end()
+            if word.endswith(("'s", "’s")):
+                word, end = word[:-2], end - 2
+            if word not in lexicon.places() and word not in NORP_WORDS:
+                spans.append((e.part, e.start, end))
+    out = ents
+    for part, start, end in spans:
+        out = relabel(out, texts, Ent(part, start, end, "PERSON"), loose=True)
     return out
 
 
@@ -733,11 +735,16 @@ _BODY_NOUNS = frozenset(
 )
 
 
+_BODY_NOUN_RE = re.compile(rf"\b(?:{'|'.join(sorted(_BODY_NOUNS))})\s+[{UPPER}]")
+
+
 def _country_bodies(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """A field's noun (and the capitalised words before it) with a country or a nation
     after it is an organisation, over the model's place."""
     out = ents
     for part, text in enumerate(texts):
+        if not _BODY_NOUN_RE.search(text):
+            continue  # most texts: no field's noun before a capitalised word
         for m in NAME_RUN.finditer(text):
             start, end = trim(text, *m.span())
             if text[end - 2 : end] in ("'s", "’s"):
