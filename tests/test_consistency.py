@@ -943,3 +943,23 @@ def test_who_a_question_comes_from_is_a_person() -> None:
     assert spans.count(("Tauranga", "GPE", "model")) == 2
     assert ("NHS England", "ORG", "model") in spans
     assert ("Ofsted", "ORG", "model") in spans
+
+
+def test_an_acronym_defined_after_an_organisation_is_the_organisation() -> None:
+    spans = run(
+        "The National Cyber Security Centre, the NCSC, said so. Later the NCSC agreed.",
+        "Dyadic Developmental Psychotherapy, or DDP, helps. The Royal Society, the RSPB, came.",
+        marks={
+            "National Cyber Security Centre": "ORG",
+            "NCSC": "FAC",
+            "Dyadic Developmental Psychotherapy": "PERSON",
+            "DDP": "GPE",
+            "Royal Society": "ORG",
+            "RSPB": "FAC",
+        },
+        domain=False,
+    )
+    assert spans.count(("NCSC", "ORG", "model")) == 2
+    # Near misses: a name the model does not call ORG, and initials that differ.
+    assert ("DDP", "GPE", "model") in spans
+    assert ("RSPB", "FAC", "model") in spans

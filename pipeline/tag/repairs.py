@@ -721,6 +721,50 @@ def _two_place_bodies(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     return out
 
 
+# An organisation's acronym the text defines after its name ("The National Cyber
+# Security Centre, the NCSC,", "the International Maritime Organization, the IMO,",
+# "Perinatal Anxiety and Depression Aotearoa, or PADA,", "... (CAMHS)"): the acronym is
+# the organisation wherever it occurs (3 such definitions in 3 development files; the
+# model calls one of the three acronyms a building).
+_DEFINED = re.compile(
+    rf"(?P<name>{NAME}),?\s+(?:\(|(?:the|or)\s+)(?P<acr>[{UPPER}][{UPPER}a-z0-9&]{{1,6}})[),]"
+)
+_SMALL_WORDS = frozenset("of and for the & in to as on with".split())
+
+
+def _initials(name: str, acronym: str) -> bool:
+    """The acronym's capitals are the name's initials, with or without its small words'."""
+    letters = "".join(c for c in acronym if c.isalpha()).upper()
+    words = name.split()
+    every = "".join(w[0] for w in words).upper()
+    content = "".join(w[0] for w in words if w.lower() not in _SMALL_WORDS).upper()
+    return len(letters) >= 2 and letters in (every, content)
+
+
+def _defined_acronyms(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """An acronym defined after a name the model calls ORG is an ORG at every
+    occurrence the model labels otherwise or leaves out."""
+    acronyms: set[str] = set()
+    for part, text in enumerate(texts):
+        for m in _DEFINED.finditer(text):
+            start, end = m.span("name")
+            if text.startswith(("The ", "the "), start):
+                start += 4  # not trim(): "National" opens names as well as sentences
+            acronym = m.group("acr")
+            named = any(
+                (e.part, e.start, e.end) == (part, start, end) and e.label == "ORG" for e in ents
+            )
+            if named and _initials(text[start:end], acronym):
+                acronyms.add(acronym)
+    out = ents
+    for acronym in sorted(acronyms):
+        for part, text in enumerate(texts):
+            for start, end in occurrences(text, acronym):
+                new = Ent(part, start, end, "ORG", source="cue")
+                out = relabel(out, texts, new, keep=frozenset({"LAW", INTERVENTION, "NORP"}))
+    return out
+
+
 # Public bodies named by their field and their country or nation ("Health New Zealand",
 # "Audit Scotland", "Key Word Sign Australia", "Sport England", "Public Health Wales"):
 # the small model calls the country a place and leaves the field word out (3 of 3 such
@@ -782,6 +826,7 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     subject of a plural verb ("Ofsted have been positive")."""
     named: set[str] = set()
     out = _country_bodies(texts, _two_place_bodies(texts, _split_org_names(texts, ents)))
+    out = _defined_acronyms(texts, out)
     for part, text in enumerate(texts):
         for m in _INSTITUTION_CUE.finditer(text):
             start, end = m.span("name")
