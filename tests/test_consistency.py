@@ -963,3 +963,24 @@ def test_an_acronym_defined_after_an_organisation_is_the_organisation() -> None:
     # Near misses: a name the model does not call ORG, and initials that differ.
     assert ("DDP", "GPE", "model") in spans
     assert ("RSPB", "FAC", "model") in spans
+
+
+def test_a_structure_the_model_calls_an_organisation_is_a_facility() -> None:
+    spans = run(
+        "William founded Battle Abbey, and the Thames Barrier is shut.",
+        "Random House prints it, and the Abbey Trust and the Tower Hamlets Council pay.",
+        marks={
+            "Battle Abbey": "ORG",
+            "Thames Barrier": "ORG",
+            "Random House": "ORG",
+            "Abbey Trust": "ORG",
+            "Tower Hamlets Council": "ORG",
+        },
+        domain=False,
+    )
+    assert ("Battle Abbey", "FAC", "model") in spans
+    assert ("Thames Barrier", "FAC", "model") in spans
+    # Near misses: a word organisations' names end in, and an organisation's word.
+    assert ("Random House", "ORG", "model") in spans
+    assert ("Abbey Trust", "ORG", "model") in spans
+    assert ("Tower Hamlets Council", "ORG", "model") in spans
