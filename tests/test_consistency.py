@@ -984,3 +984,13 @@ def test_a_structure_the_model_calls_an_organisation_is_a_facility() -> None:
     assert ("Random House", "ORG", "model") in spans
     assert ("Abbey Trust", "ORG", "model") in spans
     assert ("Tower Hamlets Council", "ORG", "model") in spans
+
+
+def test_a_nationality_that_is_a_first_name_used_as_an_adjective_is_norp() -> None:
+    spans = run("He was writing in a Norman monastery.", marks={"Norman": "PERSON"}, domain=False)
+    assert spans == [("Norman", "NORP", "model")]
+    # Near misses: a first name as a subject and as an object.
+    for text in ("Norman said so.", "I asked Norman twice."):
+        assert run(text, marks={"Norman": "PERSON"}, domain=False) == [
+            ("Norman", "PERSON", "model")
+        ]

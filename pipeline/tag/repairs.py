@@ -496,12 +496,28 @@ _NOT_PLACE_LABELS = frozenset({"PERSON", "ORG", "FAC", "LOC", "PRODUCT", "WORK_O
 _LOCATIVE = frozenset("in to from at near around across outside into".split())
 
 
-def _norp(e: Ent, text: str) -> bool:
+def _norp(e: Ent, text: str, part: str) -> bool:
     """A nationality or a people the model labelled otherwise; not "Norman" as a PERSON
-    (a first name too)."""
+    (a first name too), unless it is used as an adjective: after an article or a
+    possessive and before a word in lower case ("a Norman monastery"; a first name
+    never stands there)."""
     if e.source != "model" or e.label not in _NOT_NORP_LABELS or text not in NORP_WORDS:
         return False
-    return not (e.label == "PERSON" and text in lexicon.first_names())
+    if e.label == "PERSON" and text in lexicon.first_names():
+        before = part[: e.start].split()[-1:]
+        after = part[e.end :].split()[:1]
+        return (
+            bool(before)
+            and before[0].lower() in _ADJECTIVE_BEFORE
+            and bool(after)
+            and after[0][:1].islower()
+        )
+    return True
+
+
+# Words before a nationality used as an adjective ("a Norman monastery", "their
+# Norman lords"): 1 such model PERSON in the development set.
+_ADJECTIVE_BEFORE = frozenset("a an the this that these those his her their its our".split())
 
 
 def _known_place(texts: Sequence[str], e: Ent, people: set[str]) -> str | None:
@@ -1089,7 +1105,7 @@ def repair_labels(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
         if e.source == "model" and e.label == "PERSON" and text in KIN_WORDS:
             continue  # "Mum said ..." (4 of 4 in the practitioners' transcripts)
         place = _known_place(texts, e, people)
-        if _norp(e, text):
+        if _norp(e, text, texts[e.part]):
             e = replace(e, label="NORP")
         elif place is not None:
             e = replace(e, label=place)
