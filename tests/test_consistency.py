@@ -994,3 +994,16 @@ def test_a_nationality_that_is_a_first_name_used_as_an_adjective_is_norp() -> No
         assert run(text, marks={"Norman": "PERSON"}, domain=False) == [
             ("Norman", "PERSON", "model")
         ]
+
+
+def test_a_peoples_name_before_a_noun_for_a_person_is_norp() -> None:
+    spans = run(
+        "My colleague, who's a Gamilaraay woman, runs it.",
+        "She is a Glasgow woman, and a Jordan fan.",
+        marks={"Gamilaraay": "ORG", "Glasgow": "GPE", "Jordan": "PERSON"},
+        domain=False,
+    )
+    assert ("Gamilaraay", "NORP", "model") in spans
+    # Near misses: a known place, and a first name before a noun for no kin.
+    assert ("Glasgow", "GPE", "model") in spans
+    assert ("Jordan", "PERSON", "model") in spans

@@ -515,6 +515,25 @@ def _norp(e: Ent, text: str, part: str) -> bool:
     return True
 
 
+# "a Gamilaraay woman", "a Ngāti Porou man", "a Cree family": a people's name before
+# a noun for people, after "a", is the people's (NORP), not an organisation's or a
+# person's (1 such model ORG in the development set, the only such phrase there).
+_PEOPLE_AFTER = re.compile(
+    r"\s+(?:woman|man|elder|girl|boy|family|mother|father|grandmother|grandfather)\b"
+)
+
+
+def _people_of(text: str, e: Ent) -> bool:
+    """A one- or two-word model span after "a"/"an" and before a noun for a person,
+    not a known place ("a Glasgow woman") nor a first name. A party's or a union's name
+    can stand there too ("a Labour man"): the nouns are kin and identity words only."""
+    name = text[e.start : e.end]
+    if len(name.split()) > 2 or name in lexicon.places() or name in lexicon.first_names():
+        return False
+    before = text[: e.start].split()[-1:]
+    return before in (["a"], ["an"]) and _PEOPLE_AFTER.match(text, e.end) is not None
+
+
 # Words before a nationality used as an adjective ("a Norman monastery", "their
 # Norman lords"): 1 such model PERSON in the development set.
 _ADJECTIVE_BEFORE = frozenset("a an the this that these those his her their its our".split())
@@ -1105,7 +1124,7 @@ def repair_labels(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
         if e.source == "model" and e.label == "PERSON" and text in KIN_WORDS:
             continue  # "Mum said ..." (4 of 4 in the practitioners' transcripts)
         place = _known_place(texts, e, people)
-        if _norp(e, text, texts[e.part]):
+        if _norp(e, text, texts[e.part]) or (model and _people_of(texts[e.part], e)):
             e = replace(e, label="NORP")
         elif place is not None:
             e = replace(e, label=place)
