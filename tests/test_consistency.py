@@ -1007,3 +1007,19 @@ def test_a_peoples_name_before_a_noun_for_a_person_is_norp() -> None:
     # Near misses: a known place, and a first name before a noun for no kin.
     assert ("Glasgow", "GPE", "model") in spans
     assert ("Jordan", "PERSON", "model") in spans
+
+
+def test_a_greeting_in_another_language_is_no_name() -> None:
+    spans = run(
+        "Kia ora koutou, and welcome. Kia ora, Hemi.",
+        marks={"Kia": "PERSON", "Hemi": "PERSON"},
+        domain=False,
+    )
+    assert spans == [("Hemi", "PERSON", "model")]
+    # Near misses: the same word as a company's name, in a longer name and alone.
+    spans = run(
+        "Kia Motors sells cars, and Kia says so.",
+        marks={"Kia Motors": "ORG", "Kia": "ORG"},
+        domain=False,
+    )
+    assert [text for text, _, _ in spans] == ["Kia Motors", "Kia"]
