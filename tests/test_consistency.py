@@ -1023,3 +1023,38 @@ def test_a_greeting_in_another_language_is_no_name() -> None:
         domain=False,
     )
     assert [text for text, _, _ in spans] == ["Kia Motors", "Kia"]
+
+
+def test_what_is_published_composed_painted_or_performed_is_a_work() -> None:
+    spans = run(
+        "This is An Old Woman Cooking Eggs, painted by Velázquez. The Four Seasons was"
+        " published in Amsterdam, and Handel gave performances of Messiah.",
+        "In 1873 he published Lombard Street. Read Lombard Street and the Four Seasons.",
+        marks={
+            "Old Woman Cooking Eggs": "ORG",
+            "Velázquez": "PERSON",
+            "Four Seasons": "EVENT",
+            "Handel": "PERSON",
+            "Messiah": "PERSON",
+            "Lombard Street": "FAC",
+        },
+        domain=False,
+    )
+    for title in ("Old Woman Cooking Eggs", "Messiah"):
+        assert (title, "WORK_OF_ART", "model") in spans
+    assert spans.count(("Four Seasons", "WORK_OF_ART", "model")) == 2
+    assert spans.count(("Lombard Street", "WORK_OF_ART", "model")) == 2
+    # Near misses: the painter after "painted by", and whoever gives the performances.
+    assert ("Velázquez", "PERSON", "model") in spans
+    assert ("Handel", "PERSON", "model") in spans
+    spans = run(
+        "Mozart composed it for Salzburg, and the Arts Council, first published in 1950, agreed.",
+        "Sofia composed a song.",
+        marks={"Mozart": "PERSON", "Salzburg": "GPE", "Arts Council": "ORG", "Sofia": "PERSON"},
+        domain=False,
+    )
+    # Near misses: a composer before the verb, a place, an organisation, a person after.
+    assert ("Mozart", "PERSON", "model") in spans
+    assert ("Salzburg", "GPE", "model") in spans
+    assert ("Arts Council", "ORG", "model") in spans
+    assert ("Sofia", "PERSON", "model") in spans
