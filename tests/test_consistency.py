@@ -1058,3 +1058,24 @@ def test_what_is_published_composed_painted_or_performed_is_a_work() -> None:
     assert ("Salzburg", "GPE", "model") in spans
     assert ("Arts Council", "ORG", "model") in spans
     assert ("Sofia", "PERSON", "model") in spans
+
+
+def test_a_name_that_always_comes_with_an_instruments_noun_is_a_product() -> None:
+    spans = run(
+        "The GRACE satellites, a joint mission between NASA and DLR, and the SEC spreadsheet.",
+        "A lot of NHS apps fail. The ESA telescope is here, and ESA paid for it.",
+        marks={
+            "GRACE": "ORG",
+            "NASA": "ORG",
+            "DLR": "ORG",
+            "SEC": "ORG",
+            "NHS": "ORG",
+            "ESA": "ORG",
+        },
+        domain=False,
+    )
+    assert ("GRACE", "PRODUCT", "model") in spans
+    assert ("SEC", "PRODUCT", "model") in spans
+    # Near misses: no "the" before the name, and a name also used alone.
+    assert ("NHS", "ORG", "model") in spans
+    assert spans.count(("ESA", "ORG", "model")) == 2
