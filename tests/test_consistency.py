@@ -1079,3 +1079,22 @@ def test_a_name_that_always_comes_with_an_instruments_noun_is_a_product() -> Non
     # Near misses: no "the" before the name, and a name also used alone.
     assert ("NHS", "ORG", "model") in spans
     assert spans.count(("ESA", "ORG", "model")) == 2
+
+
+def test_a_place_ending_in_a_surname_the_model_calls_a_person_is_a_person() -> None:
+    spans = run(
+        "Vermeer painted slowly. It is the largest painting Johannes Vermeer ever made.",
+        "Lincoln spoke, and the Lincoln Memorial and Glen Lincoln are near.",
+        marks={
+            "Johannes Vermeer": "LOC",
+            "Lincoln Memorial": "FAC",
+            "Glen Lincoln": "LOC",
+            "Vermeer": "PERSON",
+            "Lincoln": "PERSON",
+        },
+        domain=False,
+    )
+    assert ("Johannes Vermeer", "PERSON", "model") in spans
+    # Near misses: the surname first, and a landform's word first.
+    assert ("Lincoln Memorial", "FAC", "model") in spans
+    assert ("Glen Lincoln", "LOC", "model") in spans

@@ -148,12 +148,23 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
                         tokens.add(w)
             elif len(words) == 1 and e.source == "cue":
                 tokens.add(words[0])
+    # Surnames the model calls a person alone: "Vermeer" makes "Johannes Vermeer",
+    # which it calls a place, a person (1 such name in the development set).
+    alone = {
+        texts[e.part][e.start : e.end]
+        for e in out
+        if e.label == "PERSON" and e.source == "model" and " " not in texts[e.part][e.start : e.end]
+    }
     fixed = []
     for e in out:
         words = texts[e.part][e.start : e.end].split()
         org = e.source == "model" and e.label == "ORG" and len(words) in (2, 3)
         if org and words[-1] in tokens and not set(words) & _ORG_WORDS:
             e = replace(e, label="PERSON")
+        elif e.source == "model" and e.label in ("LOC", "GPE", "FAC") and len(words) in (2, 3):
+            named = all(w[:1].isupper() and w.isalpha() for w in words) and words[-1] in alone
+            if named and words[0] not in _PLACE_WORDS and not set(words) & _ORG_WORDS:
+                e = replace(e, label="PERSON")
         fixed.append(e)
     out = fixed
     for token in sorted(tokens):
