@@ -1098,3 +1098,23 @@ def test_a_place_ending_in_a_surname_the_model_calls_a_person_is_a_person() -> N
     # Near misses: the surname first, and a landform's word first.
     assert ("Lincoln Memorial", "FAC", "model") in spans
     assert ("Glen Lincoln", "LOC", "model") in spans
+
+
+def test_an_organisation_word_with_of_after_it_opens_an_organisation() -> None:
+    spans = run(
+        "She was admitted to the painters' Guild of St Luke in Haarlem.",
+        "The Battle of Hastings, and the House of Commons, and the Duke of Wellington.",
+        marks={
+            "Guild of St Luke": "WORK_OF_ART",
+            "Haarlem": "GPE",
+            "Battle of Hastings": "EVENT",
+            "House of Commons": "FAC",
+            "Duke of Wellington": "PERSON",
+        },
+        domain=False,
+    )
+    assert ("Guild of St Luke", "ORG", "model") in spans
+    # Near misses: first words that are no organisation's.
+    assert ("Battle of Hastings", "EVENT", "model") in spans
+    assert ("House of Commons", "FAC", "model") in spans
+    assert ("Duke of Wellington", "PERSON", "model") in spans
