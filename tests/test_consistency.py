@@ -1118,3 +1118,16 @@ def test_an_organisation_word_with_of_after_it_opens_an_organisation() -> None:
     assert ("Battle of Hastings", "EVENT", "model") in spans
     assert ("House of Commons", "FAC", "model") in spans
     assert ("Duke of Wellington", "PERSON", "model") in spans
+
+
+def test_a_name_before_and_his_or_and_her_is_a_person() -> None:
+    spans = run(
+        "Łukasz will talk about Rembrandt and his etchings.",
+        "She speaks English and her husband Polish, and we moved to Leeds and his wife came.",
+        marks={"Łukasz": "PERSON", "Rembrandt": "NORP", "English": "NORP", "Leeds": "ORG"},
+        domain=False,
+    )
+    assert ("Rembrandt", "PERSON", "model") in spans
+    # Near misses: a language, and a name after a preposition of place.
+    assert ("English", "NORP", "model") in spans
+    assert not any(text == "Leeds" and label == "PERSON" for text, label, _ in spans)
