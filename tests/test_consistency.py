@@ -1131,3 +1131,16 @@ def test_a_name_before_and_his_or_and_her_is_a_person() -> None:
     # Near misses: a language, and a name after a preposition of place.
     assert ("English", "NORP", "model") in spans
     assert not any(text == "Leeds" and label == "PERSON" for text, label, _ in spans)
+
+
+def test_a_full_name_after_the_work_of_is_a_person() -> None:
+    spans = run(
+        "Her pictures were sold as the work of Frans Hals for years.",
+        "We build on the work of Family Lives, and lives change, and the work of Save Trust.",
+        marks={"Frans Hals": "ORG", "Family Lives": "ORG", "Save Trust": "ORG"},
+        domain=False,
+    )
+    assert ("Frans Hals", "PERSON", "model") in spans
+    # Near misses: a word the document writes in lower case, an organisation's word.
+    assert ("Family Lives", "ORG", "model") in spans
+    assert ("Save Trust", "ORG", "model") in spans
