@@ -1144,3 +1144,25 @@ def test_a_full_name_after_the_work_of_is_a_person() -> None:
     # Near misses: a word the document writes in lower case, an organisation's word.
     assert ("Family Lives", "ORG", "model") in spans
     assert ("Save Trust", "ORG", "model") in spans
+
+
+def test_a_landform_or_a_water_the_model_mislabels_is_a_location() -> None:
+    spans = run(
+        "William crossed the Channel, and Thwaites Glacier melts in the Highlands.",
+        "The Gold Coast and Beverly Hills, and the Channel Islands Trust.",
+        marks={
+            "Channel Islands Trust": "ORG",
+            "Channel": "ORG",
+            "Thwaites Glacier": "FAC",
+            "Highlands": "GPE",
+            "Gold Coast": "GPE",
+            "Beverly Hills": "GPE",
+        },
+        domain=False,
+    )
+    for name in ("Channel", "Thwaites Glacier", "Highlands"):
+        assert (name, "LOC", "model") in spans
+    # Near misses: towns' last words, and a name ending in an organisation's word.
+    assert ("Gold Coast", "GPE", "model") in spans
+    assert ("Beverly Hills", "GPE", "model") in spans
+    assert ("Channel Islands Trust", "ORG", "model") in spans
