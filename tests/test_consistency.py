@@ -1049,10 +1049,21 @@ def test_what_is_published_composed_painted_or_performed_is_a_work() -> None:
     assert ("Handel", "PERSON", "model") in spans
     spans = run(
         "Mozart composed it for Salzburg, and the Arts Council, first published in 1950, agreed.",
-        "Sofia composed a song.",
-        marks={"Mozart": "PERSON", "Salzburg": "GPE", "Arts Council": "ORG", "Sofia": "PERSON"},
+        "Sofia composed a song. Read the guidance from NICE, published in 2020; they"
+        " published Ofsted reports.",
+        marks={
+            "Mozart": "PERSON",
+            "Salzburg": "GPE",
+            "Arts Council": "ORG",
+            "Sofia": "PERSON",
+            "NICE": "ORG",
+            "Ofsted": "ORG",
+        },
         domain=False,
     )
+    # Near misses: an acronym before ", published", a name modifying a noun after it.
+    assert ("NICE", "ORG", "model") in spans
+    assert ("Ofsted", "ORG", "model") in spans
     # Near misses: a composer before the verb, a place, an organisation, a person after.
     assert ("Mozart", "PERSON", "model") in spans
     assert ("Salzburg", "GPE", "model") in spans

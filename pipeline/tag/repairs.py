@@ -1244,6 +1244,12 @@ _WORK_AFTER = re.compile(
     r"\s+(?:by|in|for)\b"
 )
 _WORK_FROM = frozenset({"ORG", "FAC", "GPE", "LOC", "EVENT", "PRODUCT"})
+# A word in lower case after the name that is no preposition, conjunction or verb: the
+# name is a modifier ("published Ofsted reports"), not the title.
+_WORK_MODIFIES = re.compile(
+    r"\s+(?!(?:in|and|or|which|that|with|at|for|to|when|while|as|but|by|from|on|under|was"
+    r"|were|is|are|has|had|every|each|twice|once)\b)[a-z]"
+)
 _WORK_NAME = re.compile(rf"\b(?:published|composed)\s+(?P<name>{NAME})(?=\s*[,.;:!?])")
 
 
@@ -1257,9 +1263,11 @@ def _authored_works(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             continue
         text = texts[e.part]
         name = text[e.start : e.end]
-        if set(name.split()) & _ORG_WORDS:
-            continue
+        if set(name.split()) & _ORG_WORDS or name.isupper():
+            continue  # "guidance from NICE, published in 2020"
         before = _WORK_BEFORE.search(text, max(0, e.start - 30), e.start)
+        if before and _WORK_MODIFIES.match(text, e.end):
+            before = None  # "they published Ofsted reports": the name modifies a noun
         performed = before is not None and "perform" in before.group()
         after = _WORK_AFTER.match(text, e.end) is not None
         if (before and (e.label != "PERSON" or performed)) or (e.label != "PERSON" and after):
