@@ -921,6 +921,13 @@ def test_a_two_letter_surname_of_a_full_name_is_found_alone() -> None:
     assert ("Hà", "GPE", "model") not in spans
     # Near miss: a two-letter word of a full name that is also a filler is not found alone.
     assert not any(text == "Um" for text, _, _ in spans)
+    spans = run(
+        "He Jiankui edited the embryos. He said it was safe.",
+        marks={"He Jiankui": "PERSON"},
+        domain=False,
+    )
+    # Near miss: a surname that is also a pronoun.
+    assert spans == [("He Jiankui", "PERSON", "model")]
 
 
 def test_who_a_question_comes_from_is_a_person() -> None:

@@ -310,8 +310,11 @@ def _name_word(word: str) -> bool:
     )
 
 
+# Two-letter titles, abbreviations, fillers and English words: never found alone as a
+# name, even when a full name holds one ("He Jiankui" must not make every "He" a person).
 _SHORT_NOT_NAMES = frozenset(
-    "St Dr Mr Ms Jr Sr Co Mt Ft Pt No Oh Ok Ah Eh Um Er Is Be Do Go So To Up".split()
+    """St Dr Mr Ms Jr Sr Co Mt Ft Pt No Oh Ok Ah Eh Um Er Uh Hm Is Be Do Go So To Up He
+    Me My Us We Hi Ha Am An As At By If In It Of On Or Ye Yo Lo""".split()
 )
 
 
