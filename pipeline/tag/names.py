@@ -102,13 +102,14 @@ def labels_by_text(texts: Sequence[str], ents: Sequence[Ent]) -> dict[str, str]:
 
 
 def person_tokens(texts: Sequence[str], ents: Sequence[Ent]) -> set[str]:
-    """First names and surnames of the full names (two or more words) the model calls PERSON."""
+    """First names and surnames of the full names (two or more words) the model calls
+    PERSON; not their particles ("Te" of "Aroha Te Rangi" is no name of a person)."""
     out: set[str] = set()
     for e in ents:
         if e.label == "PERSON":
             words = texts[e.part][e.start : e.end].split()
             if len(words) >= 2 and all(w[:1].isupper() for w in words):
-                out.update(words)
+                out.update(w for w in words if w.lower() not in PARTICLES)
     return out
 
 
