@@ -250,7 +250,7 @@ def test_label_repairs_for_landforms_and_software() -> None:
 TARGETS = {"INTERVENTION": (0.9, 0.8), "PERSON": (0.85, 0.85), "ORG": (0.85, 0.85)}
 NEW_TARGET = (0.9, 0.7)  # interventions the gazetteer does not list
 # What this version measures (README, Tags), rounded down: a drop below them fails.
-FLOORS = {"INTERVENTION": (0.93, 0.82), "PERSON": (0.82, 0.86), "ORG": (0.47, 0.61)}
+FLOORS = {"INTERVENTION": (0.93, 0.82), "PERSON": (0.82, 0.89), "ORG": (0.48, 0.61)}
 NEW_FLOOR = (0.90, 0.75)
 UNRELATED_TEST = (
     "coral-reef-lecture",
