@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.settings import Settings
 from pipeline.tag.consistency import apply
@@ -1184,3 +1186,15 @@ def test_a_landform_or_a_water_the_model_mislabels_is_a_location() -> None:
     assert ("Gold Coast", "GPE", "model") in spans
     assert ("Beverly Hills", "GPE", "model") in spans
     assert ("Channel Islands Trust", "ORG", "model") in spans
+
+
+@given(
+    st.text(alphabet="abAB -'’_é1².", max_size=14),
+    st.text(alphabet="abAB -'’_é1².", min_size=0, max_size=4),
+)
+@settings(max_examples=400, deadline=None)
+def test_occurrences_are_what_the_whole_word_regex_finds(text: str, name: str) -> None:
+    from pipeline.tag.names import occurrences
+
+    pattern = rf"(?<![\w’'-]){re.escape(name)}(?![\w-])"
+    assert occurrences(text, name) == [(m.start(), m.end()) for m in re.finditer(pattern, text)]
