@@ -1198,3 +1198,26 @@ def test_occurrences_are_what_the_whole_word_regex_finds(text: str, name: str) -
 
     pattern = rf"(?<![\w’'-]){re.escape(name)}(?![\w-])"
     assert occurrences(text, name) == [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+
+
+def test_an_organisations_generic_head_keeps_it_an_organisation() -> None:
+    """The small model's ORG for a hospital or a league must not turn into a person
+    because a verb in -ed follows or its first word is a first name; and a "person"
+    ending in such a head is an organisation (tests/tagsets/dev3)."""
+    spans = run(
+        "La Leche League helped us write the training.",
+        "It is run from Bradford Royal Infirmary, which has followed them.",
+        "I was a midwife at Leeds General Infirmary for eleven years.",
+        marks={
+            "La Leche League": "ORG",
+            "Bradford Royal Infirmary": "ORG",
+            "Leeds General Infirmary": "PERSON",
+        },
+        domain=False,
+    )
+    assert ("La Leche League", "ORG", "model") in spans
+    assert ("Bradford Royal Infirmary", "ORG", "model") in spans
+    assert ("Leeds General Infirmary", "ORG", "model") in spans
+    # Near miss: a person's name followed by a verb in -ed stays a person.
+    spans = run("Marc Morris helped us write it.", marks={"Marc Morris": "ORG"}, domain=False)
+    assert ("Marc Morris", "PERSON", "model") in spans

@@ -113,8 +113,17 @@ _ORG_WORDS = frozenset(
     Laboratories Lab Museum Gallery Library Academy Academical Inspectorate Commission
     Committee Authority Ministry Department Partnership Alliance Federation Union Forum
     Consortium Observatory Studio Studios Airlines Airways Motors Marine Digital Learning
-    Heritage Energy Pharmaceuticals Consulting Solutions Technologies Software Team""".split()
+    Heritage Energy Pharmaceuticals Consulting Solutions Technologies Software Team
+    Infirmary League Clinic Clinics Hospitals Hospice Coalition Collective Cooperative
+    Co-operative Party Parliament Court Tribunal Police Constabulary Army Navy Charity
+    Charities Bureau Secretariat Directorate Insurance Industries Enterprises Ventures
+    Logistics Supermarkets Railway Railways Telecom Broadcasting Gazette Herald Telegraph
+    Chronicle Tribune Magazine Plc PLC LLC LLP GmbH Fellowship Brigade Corps""".split()
 )
+# The last lines: generic heads of organisations' names in English (a hospital, a
+# league, a party, a court, a company's legal form, a newspaper's title word), added
+# after a batch written apart from the tagger (tests/tagsets/dev3) showed the small
+# model's ORG "Leeds General Infirmary" and "La Leche League" turned into people.
 
 
 # Words that open an organisation's name before "of" or "for" (see ``_org_of``).
