@@ -571,11 +571,19 @@ def _big_records(doc_ids: list[str], seed: int) -> dict[str, list[Any]]:
     return records
 
 
-def test_a_database_keeping_most_documents_is_the_one_built_from_scratch(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("block", "run"), [(None, None), (97, 50)])
+def test_a_database_keeping_most_documents_is_the_one_built_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int | None, run: int | None
+) -> None:
     """Kept documents' rows come from the previous database, the new ones' from their
     records: the bytes must not show which (FTS5 segments included: several are
-    written on the way, and they depend on how rows reach the index)."""
+    written on the way, and they depend on how rows reach the index). With small
+    blocks and runs, blocks end inside kept runs and inside new documents."""
     from pipeline.index.search import SearchBuilder
+
+    if block is not None:
+        monkeypatch.setattr(SearchBuilder, "BLOCK_ROWS", block)
+        monkeypatch.setattr(SearchBuilder, "RUN_ROWS", run)
 
     doc_ids = [f"d{n:03d}" for n in range(260)]
     before = _big_records(doc_ids, 1)

@@ -159,17 +159,18 @@ class SearchBuilder:
 
     The rows are written by a thread of its own (SQLite lets go of the GIL while it
     writes and tokenizes), in the order they are handed over, while the run goes on.
-    The full-text index is built alongside, in a second file, one row per statement in
-    rowid order, and copied in at ``finish``: FTS5 writes its pending terms out as a
-    segment at every statement that may change many rows (on any table of the
-    connection), so segments, and the bytes, would otherwise depend on which
-    documents a run kept. Row by row, a run that keeps most documents and one that
-    builds them all write the same index (tests/test_search.py); it is the index
-    ``'rebuild'`` writes.
+    The full-text index is built alongside, in a second file, and copied in at
+    ``finish``: a block of ``BLOCK_ROWS`` rowids at a time, once all its chunks are
+    written, in one statement. FTS5 writes its pending terms out as a segment at every
+    statement that may change many rows, so the segments, and the bytes, depend on
+    where statements start; blocks fixed by rowid make them the same whichever
+    documents a run kept and however their rows arrived (tests/test_search.py), and
+    one statement per block lets go of the GIL for the whole block.
     """
 
     MAX_PENDING = 32  # batches queued for the thread: memory stays flat
     RUN_ROWS = 2048  # kept rows handed to the thread at once
+    BLOCK_ROWS = 4096  # chunks indexed per statement (part of the index's bytes)
 
     def __init__(self, path: Path, previous: Path | None = None) -> None:
         self.path = Path(path)
@@ -180,6 +181,8 @@ class SearchBuilder:
         # Kept rows not yet handed to the thread: (first, last, new rowid - old rowid).
         self.run: tuple[int, int, int] | None = None
         self.rowid = 0
+        self.written = 0  # rows in the chunks table (in the writing thread)
+        self.indexed = 0  # rows in the full-text index (in the writing thread)
         self.db: sqlite3.Connection | None = None
         self.fts: sqlite3.Connection | None = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-writer")
@@ -204,12 +207,15 @@ class SearchBuilder:
                     ("tokenizer", TOKENIZER),
                 ],
             )
+            self.db.commit()
             self.fts = sqlite3.connect(self.fts_file, check_same_thread=False)
             self.fts.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
             self.fts.execute(_FTS_SQL)
+            # The chunks are read from the database being written, block by block, each
+            # once it is committed there.
+            self.fts.execute("ATTACH DATABASE ? AS source", (str(self.temporary),))
             if previous is not None:
                 self.db.execute("ATTACH DATABASE ? AS previous", (str(previous),))
-                self.fts.execute("ATTACH DATABASE ? AS previous", (str(previous),))
                 self.spans = {
                     doc_id: (first, count)
                     for doc_id, first, count in self.db.execute(
@@ -300,10 +306,8 @@ class SearchBuilder:
             self.db.executemany("INSERT INTO chunk_interventions VALUES (?, ?, ?)", interventions)
             # OR IGNORE: labels differing only in case share a row (COLLATE NOCASE).
             self.db.executemany("INSERT OR IGNORE INTO chunk_labels VALUES (?, ?, ?)", labels)
-        self.fts.executemany(
-            "INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)",
-            [(chunk[0], chunk[7]) for chunk, _, _ in rows],
-        )
+        self.written = rows[-1][0][0]
+        self._index_blocks()
 
     def _copy_run(self, first: int, last: int, shift: int) -> None:
         # A document's chunks have consecutive rowids, and the kept documents that
@@ -327,12 +331,26 @@ class SearchBuilder:
                 f" FROM previous.{table} WHERE chunk_rowid BETWEEN :first AND :last",
                 span,
             )
-        texts = self.fts.execute(
-            "SELECT rowid + :shift, text FROM previous.chunks"
-            " WHERE rowid BETWEEN :first AND :last ORDER BY rowid",
-            span,
-        ).fetchall()
-        self.fts.executemany("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", texts)
+        self.written = last + shift
+        self._index_blocks()
+
+    def _index_blocks(self, last: bool = False) -> None:
+        """Index every block of rowids written in full (with ``last``, the rest too)."""
+        assert self.db is not None and self.fts is not None
+        while self.written - self.indexed >= self.BLOCK_ROWS or (
+            last and self.written > self.indexed
+        ):
+            stop = min(self.indexed + self.BLOCK_ROWS, self.written)
+            self.db.commit()  # what the other connection reads
+            self.fts.execute(
+                "INSERT INTO chunks_fts(rowid, text) SELECT rowid, text FROM source.chunks"
+                " WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+                (self.indexed + 1, stop),
+            )
+            # Ends the read of the other file (its next commit would wait for it); FTS5
+            # writes its pending terms at a commit too: at block ends, as everywhere.
+            self.fts.commit()
+            self.indexed = stop
 
     # --- at the end ---
 
@@ -345,6 +363,7 @@ class SearchBuilder:
         assert self.db is not None and self.fts is not None
         built = self.temporary
         try:
+            self._index_blocks(last=True)
             self.fts.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
             self.fts.commit()
             self.fts.close()
