@@ -83,6 +83,12 @@ class MediaFinder:
         return media_beside(Path(path))
 
 
+def _suffix(name: str) -> str:
+    """``Path(name).suffix`` without making a Path."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
 def _stem(name: str) -> str:
     """``Path(name).stem`` without making a Path."""
     dot = name.rfind(".")
@@ -350,9 +356,10 @@ def discover(
                     f" ({error.strerror or error}); check its permissions"
                 )
 
-            inside: list[Path] = []
+            inside: list[tuple[tuple[str, ...], Path]] = []  # (parts under path, file)
             for directory, folders, files in os.walk(path, onerror=unreadable):
                 here = Path(directory)
+                under = here.relative_to(path).parts  # once per folder, not per file
                 kept = []
                 for name in sorted(folders):
                     folder = here / name
@@ -364,15 +371,15 @@ def discover(
                         kept.append(name)
                 folders[:] = kept
                 for name in sorted(files):
-                    child = here / name
-                    if Path(name).suffix.lower() not in SUFFIXES:
+                    if _suffix(name).lower() not in SUFFIXES:
                         continue
+                    child = here / name
                     if name.startswith("."):
                         notes.append(f"{child}: skipped, a hidden file")
                         continue
-                    inside.append(child)
+                    inside.append(((*under, name), child))
             # In path order, as a sorted listing shows them: the same order on any system.
-            for child in sorted(inside, key=lambda c: c.relative_to(path).parts):
+            for _, child in sorted(inside, key=lambda item: item[0]):
                 add(child, root)
         elif path.is_file():
             add(path, find_root(path))
