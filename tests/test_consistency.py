@@ -246,6 +246,36 @@ def test_label_repairs_for_landforms_and_software() -> None:
     assert ("Rust", "PRODUCT", "model") in spans
 
 
+def test_a_language_used_as_a_language_is_not_a_name() -> None:
+    spans = run(
+        "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",
+        "Our peers speak between them Welsh, Arabic, Tigrinya and Polish.",
+        "The bot speaks English, Nigerian Pidgin, Yoruba, Igbo and Hausa.",
+        marks={
+            "Urdu": "GPE",
+            "Punjabi": "NORP",
+            "Welsh": "NORP",
+            "Arabic": "GPE",
+            "Polish": "NORP",
+            "Nigerian Pidgin": "ORG",
+            "Igbo": "PERSON",
+            "Hausa": "ORG",
+        },
+    )
+    assert spans == []
+
+
+def test_a_language_word_as_an_adjective_or_a_people_stays() -> None:
+    spans = run(
+        "She works in Polish families' homes, and the Welsh Government pays.",
+        "Many of our families are Somali.",
+        marks={"Polish": "NORP", "Welsh Government": "ORG", "Somali": "NORP"},
+    )
+    assert ("Polish", "NORP", "model") in spans
+    assert ("Welsh Government", "ORG", "model") in spans
+    assert ("Somali", "NORP", "model") in spans
+
+
 # --- the frozen test set -------------------------------------------------------------
 
 # The issue's targets: (precision, recall).

@@ -587,6 +587,72 @@ def _people_of(text: str, e: Ent) -> bool:
     return before in (["a"], ["an"]) and _PEOPLE_AFTER.match(text, e.end) is not None
 
 
+# Languages. A language's name where the text uses it as a language is not annotated
+# ("speaks Urdu and Punjabi", "in Punjabi", "they speak between them Welsh, Arabic,
+# Tigrinya and Polish"; tests/tagsets/README.md, NORP); the small model calls such names
+# places, organisations, people or nationalities (14 spans in 3 files of
+# tests/tagsets/dev3: "Urdu" GPE, "Hausa" ORG, "Igbo" PERSON, "Nigerian Pidgin" ORG).
+LANGUAGES = frozenset(
+    """Urdu Punjabi Hindi Bengali Gujarati Tamil Telugu Marathi Sinhala Nepali Pashto Dari
+    Farsi Persian Kurdish Arabic Hebrew Turkish Tigrinya Amharic Somali Oromo Swahili Hausa
+    Igbo Yoruba Twi Akan Zulu Xhosa Afrikaans Lingala Shona Mandarin Cantonese Chinese
+    Japanese Korean Vietnamese Thai Tagalog Malay Indonesian English French Spanish
+    Portuguese Italian German Dutch Polish Czech Slovak Romanian Bulgarian Hungarian
+    Ukrainian Russian Lithuanian Latvian Estonian Albanian Greek Welsh Gaelic Irish Scots
+    Cornish Latin Māori Maori Samoan Tongan Romani Pidgin Creole Patois""".split()
+)
+_LANGUAGE = "|".join(sorted(LANGUAGES, key=len, reverse=True))
+_LANGUAGE_ITEM = (
+    rf"(?:(?:{'|'.join(sorted(NORP_WORDS, key=len, reverse=True))})\s+)?(?:{_LANGUAGE})"
+)
+_LANGUAGE_RUN = re.compile(
+    rf"(?<![\w’'-]){_LANGUAGE_ITEM}(?:(?:,\s*|,?\s+(?:and|or)\s+){_LANGUAGE_ITEM})*(?![\w’'-])"
+)
+# Before a language: a verb of speaking a few words back, or "in"/"into" just before.
+_SPEAK_BEFORE = re.compile(
+    r"(?:\b(?:speak|speaks|spoke|spoken|speaking|speakers?)\b[^.,;:!?]{0,25}|\b(?:in|into)\s+)$"
+)
+# Words that may follow a language after "in" ("in Punjabi at home"); any other word in
+# lower case makes it an adjective ("in Polish families").
+_AFTER_LANGUAGE = frozenset(
+    "and or at with to too as for but so because when while now instead than then is was"
+    " are were on from by if".split()
+)
+
+
+def _language_runs(text: str) -> list[tuple[int, int]]:
+    """Stretches of the paragraph that name languages used as languages."""
+    runs = []
+    for m in _LANGUAGE_RUN.finditer(text):
+        before = _SPEAK_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if before is None:
+            continue
+        after = text[m.end() :].split(maxsplit=1)[:1]
+        spoken = before.group().split()[0] not in ("in", "into")
+        if spoken or not after or not after[0][:1].islower() or after[0] in _AFTER_LANGUAGE:
+            runs.append(m.span())
+    return runs
+
+
+def _languages(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """Drop model spans on languages used as languages (see ``LANGUAGES``)."""
+    candidates = {
+        e.part
+        for e in ents
+        if e.source == "model" and texts[e.part][e.start : e.end].split()[-1] in LANGUAGES
+    }
+    if not candidates:
+        return ents
+    runs = {part: _language_runs(texts[part]) for part in candidates}
+    return [
+        e
+        for e in ents
+        if e.part not in runs
+        or e.source != "model"
+        or not any(s <= e.start and e.end <= t for s, t in runs[e.part])
+    ]
+
+
 # Greetings in other languages that open talks given in English, which the small model
 # takes for names ("Kia ora" PERSON twice in one development file).
 _GREETINGS = re.compile(
@@ -1377,6 +1443,7 @@ def repair_labels(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             e = replace(e, label="GPE")  # "in Lochaber", "in Newtownstewart"
         out.append(e)
     out = _authored_works(texts, _coordinated_places(texts, out, people))
+    out = _languages(texts, out)
     # The model misses most of them in running text (10 of 22 PRODUCT in the development
     # set: "Rust" eight times, "Python" twice): a capitalised occurrence that no other
     # span holds is the product.
