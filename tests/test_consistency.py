@@ -246,6 +246,49 @@ def test_label_repairs_for_landforms_and_software() -> None:
     assert ("Rust", "PRODUCT", "model") in spans
 
 
+def test_a_name_listed_with_people_is_a_person() -> None:
+    spans = run(
+        "Then two support workers, Shabana Iqbal and Kasia Nowak, joined us.",
+        "Later Shabana rang her. You'll hear from two of them, Nadia and Joy Okafor.",
+        "Families stay because of people like Kwame, Jordan and Marion.",
+        marks={
+            "Shabana Iqbal": "ORG",
+            "Kasia Nowak": "PERSON",
+            "Shabana": "GPE",
+            "Nadia": "GPE",
+            "Joy Okafor": "PERSON",
+            "Kwame": "PERSON",
+            "Jordan": "GPE",
+            "Marion": "GPE",
+        },
+    )
+    for name in ("Shabana Iqbal", "Shabana", "Nadia", "Jordan", "Marion"):
+        assert (name, "PERSON", "model") in spans
+
+
+def test_places_and_clubs_listed_with_a_person_stay() -> None:
+    spans = run(
+        "We picked in stores in Leicester, Derby and Nottingham.",
+        "Everton and Nottingham Forest both had points deducted.",
+        "We trained two TAs in Colourful Semantics, Alison Bryan's approach.",
+        "They measured slip in the Baltic, and Kjaergaard found it.",
+        marks={
+            "Derby": "ORG",
+            "Nottingham Forest": "ORG",
+            "Nottingham": "PERSON",
+            "Everton": "PERSON",
+            "Colourful Semantics": "ORG",
+            "Alison Bryan": "PERSON",
+            "Baltic": "LOC",
+            "Kjaergaard": "PERSON",
+        },
+    )
+    assert ("Derby", "PERSON", "model") not in spans
+    assert ("Nottingham Forest", "ORG", "model") in spans
+    assert ("Colourful Semantics", "ORG", "model") in spans
+    assert ("Baltic", "LOC", "model") in spans
+
+
 def test_a_language_used_as_a_language_is_not_a_name() -> None:
     spans = run(
         "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",

@@ -167,7 +167,7 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
         elif e.source == "model" and e.label == "PERSON" and _org_name(texts[e.part], e):
             e = replace(e, label="ORG")  # "English Heritage", "Harakeke Digital"
         fixed.append(e)
-    out = fixed
+    out = _listed_with_people(texts, fixed)
     tokens: set[str] = set()
     for e in out:
         if e.label == "PERSON":
@@ -224,6 +224,57 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
         fixed.append(e)
     out = _join_particle_names(texts, fixed)
     return [replace(e, source="model") if e.source == "cue" else e for e in out]
+
+
+# ", " or " and " between two names: a list of people ("two support workers, Shabana
+# Iqbal and Kasia Nowak", "Milk Mates, Nadia and Joy Okafor", "Kwame, Jordan and
+# Marion"); the small model calls one of them an organisation or a place.
+_LIST_GAP = re.compile(r"(?:,\s*|\s+and\s+)")
+_LISTED_FROM = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP"})
+
+
+def _person_like(name: str) -> bool:
+    """One or two capitalised words in letters only, no organisation word, and no known
+    place's word first unless a common first name ("Jordan", "Marion")."""
+    words = name.split()
+    if len(words) > 2 or set(words) & _ORG_WORDS:
+        return False
+    if not all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words):
+        return False
+    # Not a place's name, nor one made on a place's ("Nottingham Forest"), unless the
+    # first word is a common first name too.
+    return words[0] not in lexicon.places() or words[0] in lexicon.first_names()
+
+
+def _listed_with_people(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
+    """A model span listed next to a person (", " or " and " between them, in either
+    order) that reads as a name (``_person_like``) is a person too; the list is read from
+    left to right, so that a name made a person makes the next one a person. Not next to
+    a "person" that is a known place ("Leicester, Derby and Nottingham") or a possessive
+    ("Colourful Semantics, Alison Bryan's approach"), nor after ", and", which joins
+    clauses ("in the Baltic, and Kjærgaard found")."""
+    order = sorted(range(len(ents)), key=lambda i: (ents[i].part, ents[i].start))
+    out = list(ents)
+    for k, i in enumerate(order):
+        e = out[i]
+        if e.source != "model" or e.label not in _LISTED_FROM:
+            continue
+        text = texts[e.part]
+        if text[e.end : e.end + 2] in ("'s", "’s") or not _person_like(text[e.start : e.end]):
+            continue
+        for j in (order[k - 1] if k else None, order[k + 1] if k + 1 < len(order) else None):
+            if j is None or out[j].part != e.part or out[j].label != "PERSON":
+                continue
+            person = text[out[j].start : out[j].end]
+            place = person in lexicon.places() and person not in lexicon.first_names()
+            if place or text[out[j].end : out[j].end + 2] in ("'s", "’s"):
+                continue  # "Leicester, Derby and Nottingham" (PERSON); "Alison Bryan's"
+            left, right = (out[j], e) if out[j].start < e.start else (e, out[j])
+            gap = _LIST_GAP.fullmatch(text, left.end, right.start)
+            if gap is not None:
+                out[i] = replace(e, label="PERSON")
+                break
+    return out
 
 
 # Particles inside a person's name, and "the" before an epithet: the small model cuts
