@@ -289,6 +289,34 @@ def test_places_and_clubs_listed_with_a_person_stay() -> None:
     assert ("Baltic", "LOC", "model") in spans
 
 
+def _marion(second: str) -> list[tuple[str, str, str]]:
+    """Marion Kowalczyk, then a bare "Marion" (no span) and a "Marion" the model calls GPE
+    in ``second``, and a bare "Marion" PERSON later."""
+    texts = [
+        "It started with one father, Marion Kowalczyk, whose partner was in our program.",
+        second,
+        "Families stay because of people like Marion.",
+    ]
+    ents = [Ent(0, 28, 44, "PERSON"), Ent(2, 37, 43, "PERSON")]
+    place = second.rindex("Marion")
+    ents.append(Ent(1, place, place + 6, "GPE"))
+    resolved, _ = apply(texts, ents, domain=True)
+    return [(texts[e.part][e.start : e.end], e.label, texts[e.part][: e.start]) for e in resolved]
+
+
+def test_a_first_name_that_is_a_town_is_the_person_alone_but_not_in_the_town() -> None:
+    spans = _marion("Marion is a truck driver, grew up in Marion, Ohio, and said nothing.")
+    assert ("Marion", "PERSON", "") in spans  # "Marion is ..."
+    assert next(s for s in spans if s[2].endswith("in "))[1] == "GPE"  # "in Marion"
+
+
+def test_a_first_name_that_is_a_country_stays_a_place() -> None:
+    texts = ["Our manager, Jordan Hale, ran it.", "Jordan and Syria took refugees."]
+    ents = [Ent(0, 13, 24, "PERSON"), Ent(1, 0, 6, "GPE"), Ent(1, 11, 16, "GPE")]
+    resolved, _ = apply(texts, ents, domain=True)
+    assert Ent(1, 0, 6, "GPE") in resolved
+
+
 def test_a_language_used_as_a_language_is_not_a_name() -> None:
     spans = run(
         "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",

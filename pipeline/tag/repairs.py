@@ -169,6 +169,7 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
         fixed.append(e)
     out = _listed_with_people(texts, fixed)
     tokens: set[str] = set()
+    placed: set[str] = set()  # first names that are places too: not after "in", "to"...
     for e in out:
         if e.label == "PERSON":
             words = texts[e.part][e.start : e.end].split()
@@ -185,6 +186,8 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
                 for w, last in ((words[0], False), (words[-1], True)):
                     if _name_word(w) and (w not in lexicon.places() or (last and first)):
                         tokens.add(w)
+                    elif not last and first and _town_too(w) and words[-1] not in lexicon.places():
+                        placed.add(w)  # "Marion Kowalczyk", "Florence Nightingale"
             elif len(words) == 1 and e.source == "cue":
                 tokens.add(words[0])
     # Surnames the model calls a person alone: "Vermeer" makes "Johannes Vermeer",
@@ -210,6 +213,14 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
         for part, text in enumerate(texts):
             for start, end in occurrences(text, token):
                 out = relabel(out, texts, Ent(part, start, end, "PERSON"), keep=NOT_PEOPLE)
+    # A first name that is a place too ("Marion", "Jordan", "Florence"), after a full name
+    # of it: the person, alone, except after "in", "from", "near"... (the place).
+    for token in sorted(placed - tokens):
+        for part, text in enumerate(texts):
+            for start, end in occurrences(text, token):
+                if not _in_place(text, start):
+                    out = relabel(out, texts, Ent(part, start, end, "PERSON"), keep=NOT_PEOPLE)
+    tokens |= placed
     # A one-word "person" after "in", "to", "from", "at" or "near" that no full name in
     # the document explains is a place ("moved from Porto", "to Glasgow", "in Exeter":
     # 4 of 4 such spans in tests/tagsets/dev and tests/gold; "to Tony" after "Tony
@@ -757,6 +768,8 @@ def one_label_per_name(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     out = []
     for e in ents:
         label = winner.get(texts[e.part][e.start : e.end]) if e.source == "model" else None
+        if label == "PERSON" and e.label == "GPE" and _in_place(texts[e.part], e.start):
+            label = None  # "grew up in Marion, Ohio" after "Marion Kowalczyk"
         out.append(replace(e, label=label) if label else e)
     return out
 
@@ -1304,6 +1317,22 @@ _AND_OR_AFTER = re.compile(r"\s+(?:and|or)\s+")
 def _known_place_name(name: str) -> bool:
     """A known place, or a part of one ("Knowle West")."""
     return name in lexicon.places() or name.split()[0] in lexicon.places()
+
+
+def _town_too(word: str) -> bool:
+    """A town's or a region's name, not a country's ("Jordan" alone is more often the
+    country than a first name)."""
+    return lexicon.places().get(word) not in (None, "country", "continent")
+
+
+# Words before a place that never stand before a person ("to", "at" do: "an oath to
+# William", "looked at Marion").
+_IN_PLACE = frozenset("in from near around across outside".split())
+
+
+def _in_place(text: str, start: int) -> bool:
+    before = text[:start].split()[-1:]
+    return bool(before) and before[0] in _IN_PLACE
 
 
 def _after_locative(text: str, start: int) -> bool:
