@@ -317,6 +317,30 @@ def test_a_first_name_that_is_a_country_stays_a_place() -> None:
     assert Ent(1, 0, 6, "GPE") in resolved
 
 
+def test_a_list_of_places_the_model_takes_for_one_name_is_split() -> None:
+    spans = run(
+        "It opened warehouses in Erith and Andover.",
+        "Peers across Carmarthenshire, Ceredigion and Pembrokeshire met.",
+        marks={"Erith and Andover": "ORG", "Carmarthenshire, Ceredigion and Pembrokeshire": "ORG"},
+    )
+    assert [t for t, label, _ in spans if label == "GPE"] == [
+        "Erith",
+        "Andover",
+        "Carmarthenshire",
+        "Ceredigion",
+        "Pembrokeshire",
+    ]
+
+
+def test_a_name_with_and_that_is_not_all_places_stays_one() -> None:
+    spans = run(
+        "She worked at Cleveland Clinic and University Hospitals, then at Marks and Spencer.",
+        marks={"Cleveland Clinic and University Hospitals": "ORG", "Marks and Spencer": "ORG"},
+    )
+    assert ("Cleveland Clinic and University Hospitals", "ORG", "model") in spans
+    assert ("Marks and Spencer", "ORG", "model") in spans
+
+
 def test_a_language_used_as_a_language_is_not_a_name() -> None:
     spans = run(
         "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",
