@@ -341,6 +341,41 @@ def test_a_name_with_and_that_is_not_all_places_stays_one() -> None:
     assert ("Marks and Spencer", "ORG", "model") in spans
 
 
+def test_a_person_with_a_digit_is_dropped() -> None:
+    spans = run(
+        "We're recording just after COP29 in Baku.",
+        "The Ariane 4 rocket flew for years.",
+        marks={"COP29": "PERSON", "Ariane 4": "PERSON", "Baku": "GPE"},
+    )
+    assert spans == [("Baku", "GPE", "model")]
+
+
+def test_a_law_with_a_digit_the_model_calls_a_person_stays_a_law() -> None:
+    spans = run("Canada passed Bill C-92 in twenty nineteen.", marks={"Bill C-92": "PERSON"})
+    assert spans == [("Bill C-92", "LAW", "model")]
+
+
+def test_a_name_given_in_a_story_is_a_person() -> None:
+    spans = run(
+        "Let me finish with a story. A mum I’ll call Ffion was admitted to the unit.",
+        "A year later Ffion trained as a peer herself.",
+    )
+    assert spans == [("Ffion", "PERSON", "model"), ("Ffion", "PERSON", "model")]
+
+
+def test_a_name_we_call_a_thing_is_no_person() -> None:
+    spans = run(
+        "William ordered the great survey that we call Domesday Book.",
+        marks={"William": "PERSON", "Domesday Book": "WORK_OF_ART"},
+    )
+    assert ("Domesday Book", "WORK_OF_ART", "model") in spans
+
+
+def test_a_welsh_thanks_is_no_person_but_the_name_after_it_is() -> None:
+    spans = run("Diolch, Bethan, that was lovely.", marks={"Diolch": "PERSON", "Bethan": "PERSON"})
+    assert spans == [("Bethan", "PERSON", "model")]
+
+
 def test_a_language_used_as_a_language_is_not_a_name() -> None:
     spans = run(
         "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",

@@ -96,7 +96,9 @@ _PEOPLE_WORDS = "|".join(
     sorted(PERSON_NOUNS | {"therapist", "practitioner", "developer", "researcher", "graduate"})
 )
 _PERSON_CUE = re.compile(
-    rf"(?:\b(?:{_PEOPLE_WORDS})\s+(?:called|named)|\bcall\s+(?:her|him|me))"
+    rf"(?:\b(?:{_PEOPLE_WORDS})\s+(?:called|named)|\bcall\s+(?:her|him|me)"
+    # a name given to a person in a story: "A mum I'll call Ffion was admitted"
+    rf"|\b(?:I['’]ll|I\s+will|[Ll]et['’]s)\s+call)"
     rf"\s+(?P<name>{WORD}(?:\s+{WORD}){{0,2}})"
     # "my wife Funmilayo", "our colleague Zoë Marsh"
     rf"|\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Yy]our)\s+(?:{_PEOPLE_WORDS})\s+"
@@ -720,7 +722,8 @@ def _languages(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
 _GREETINGS = re.compile(
     r"(?:Kia\s+ora(?:na)?|Tēnā\s+(?:koutou|koe|kōrua)|Mōrena|Talofa(?:\s+lava)?"
     r"|Mālō\s+e\s+lelei|Bula(?:\s+vinaka)?|Namaste|Assalamu\s+alaikum|Salaam|Shalom"
-    r"|Aloha|Dia\s+dhuit|Sawubona|Sannu|Jambo|Habari)(?![\w’'-])"
+    r"|Aloha|Dia\s+dhuit|Sawubona|Sannu|Jambo|Habari|Diolch(?:\s+yn\s+fawr)?|Croeso"
+    r"|Shwmae)(?![\w’'-])"
 )
 
 
@@ -1537,6 +1540,8 @@ def repair_labels(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             e = replace(e, label="PRODUCT")
         elif model and _event_when(texts[e.part], e):
             e = replace(e, label="EVENT")  # "the Sixties Scoop, when thousands of ..."
+        if e.source == "model" and e.label == "PERSON" and any(c.isdigit() for c in text):
+            continue  # "COP29", "Ariane 4" (not "Bill C-92", a law by now): no person's name has a digit
         if e.source == "model" and e.label == "PERSON" and _after_the(texts[e.part], e):
             continue  # "the Rotunda", "the Moon", "the Baby Box"
         if e.source == "model" and e.label == "PERSON" and _common_words(texts, e, people):
