@@ -376,6 +376,24 @@ def test_a_welsh_thanks_is_no_person_but_the_name_after_it_is() -> None:
     assert spans == [("Bethan", "PERSON", "model")]
 
 
+def test_a_name_with_a_companys_things_is_an_organisation() -> None:
+    spans = run(
+        "We'll look at how Ocado went about it.",
+        "Read the short extract from Ocado's annual report.",
+        marks={"Ocado": "GPE"},
+    )
+    assert spans == [("Ocado", "ORG", "model"), ("Ocado", "ORG", "model")]
+
+
+def test_a_town_or_a_person_with_a_companys_things_stays() -> None:
+    spans = run(
+        "Glasgow's headquarters moved. Tim Steiner's shares rose, and Steiner left.",
+        marks={"Glasgow": "GPE", "Tim Steiner": "PERSON", "Steiner": "PERSON"},
+    )
+    assert ("Glasgow", "GPE", "model") in spans
+    assert ("Tim Steiner", "PERSON", "model") in spans
+
+
 def test_a_language_used_as_a_language_is_not_a_name() -> None:
     spans = run(
         "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",

@@ -1103,6 +1103,14 @@ def _country_bodies(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
 # takes no article, and the small model calls most of these places or people (7 of 7
 # such names the model gets wrong in 4 development files). The name must end there, not
 # be a modifier ("from the Ben Nevis area", "from the Patel group").
+# A company's things after a possessive: "Ocado's annual report", "Ocado's retail
+# business", "the firm's shareholders". A town has no annual report or shareholders.
+_COMPANY_THINGS = (
+    "annual\\s+report|accounts|shares|share\\s+price|shareholders|chief\\s+executive|CEO"
+    "|founders?|board\\s+of\\s+directors|profits?|revenues?|turnover|warehouses"
+    "|headquarters|subsidiary|subsidiaries|(?:retail|online|grocery)\\s+business"
+)
+_COMPANY_CUE = re.compile(rf"(?<![\w’'-])(?P<name>{NAME})['’]s\s+(?:{_COMPANY_THINGS})\b")
 _INSTITUTION_CUE = re.compile(
     rf"\b(?:at|from)\s+the\s+(?P<name>{NAME})(?=\s*[,.;:!?)]|\s*$|\s+(?:and|or|here|there"
     r"|in|on|for|to|with|where|which|who|that|was|were|is|are|has|have|had|will|would"
@@ -1147,6 +1155,18 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             out = relabel(out, texts, new, keep=frozenset({"NORP", "GPE", "LOC"}))
             if out is not before:
                 named.add(text[start:end])
+        for m in _COMPANY_CUE.finditer(text):
+            start, end = trim(text, *m.span("name"))
+            name = text[start:end]
+            if start >= end or name in lexicon.places() or name in NOT_NAME_START:
+                continue
+            if name.split()[0] in lexicon.first_names():
+                continue  # "Tim Steiner's shares": a person's
+            new = Ent(part, start, end, "ORG", source="cue")
+            before = out
+            out = relabel(out, texts, new, keep=frozenset({"NORP", "PERSON", "LOC"}))
+            if out is not before:
+                named.add(name)
         for m in _ORG_CUE.finditer(text):
             group = next(g for g in ("a", "b", "c") if m.group(g))
             start, end = trim(text, *m.span(group))
