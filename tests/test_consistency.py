@@ -394,6 +394,29 @@ def test_a_town_or_a_person_with_a_companys_things_stays() -> None:
     assert ("Tim Steiner", "PERSON", "model") in spans
 
 
+def test_an_employer_is_an_organisation() -> None:
+    spans = run(
+        "Ana works for the Climate Policy Initiative in Rio de Janeiro.",
+        "I was working as a software engineer at Andela at the time.",
+        "She worked at Maersk in Copenhagen before joining us.",
+        marks={"Andela": "GPE", "Maersk": "FAC", "Copenhagen": "GPE", "Ana": "PERSON"},
+    )
+    orgs = [t for t, label, _ in spans if label == "ORG"]
+    assert orgs == ["Climate Policy Initiative", "Andela", "Maersk"]
+    assert ("Copenhagen", "GPE", "model") in spans
+
+
+def test_a_person_or_a_town_worked_for_or_at_stays() -> None:
+    spans = run(
+        "I worked for Sarah Jones for years, then worked in Leeds and worked at Glasgow.",
+        "Later I worked for Children in Need.",
+        marks={"Sarah Jones": "PERSON", "Leeds": "GPE", "Glasgow": "GPE"},
+    )
+    assert ("Children in Need", "ORG", "model") in spans
+    assert ("Sarah Jones", "PERSON", "model") in spans
+    assert ("Glasgow", "GPE", "model") in spans
+
+
 def test_a_language_used_as_a_language_is_not_a_name() -> None:
     spans = run(
         "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",
