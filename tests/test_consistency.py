@@ -417,6 +417,23 @@ def test_a_person_or_a_town_worked_for_or_at_stays() -> None:
     assert ("Glasgow", "GPE", "model") in spans
 
 
+def test_a_name_before_who_is_a_person() -> None:
+    spans = run(
+        "Then we hired Wanjiru Kamau, who'd run merchant partnerships at a bank.",
+        "Later Kamau ran the whole team.",
+        marks={"Wanjiru Kamau": "ORG"},
+    )
+    assert spans == [("Wanjiru Kamau", "PERSON", "model"), ("Kamau", "PERSON", "model")]
+
+
+def test_a_club_or_a_place_before_who_stays() -> None:
+    spans = run(
+        "We played Lincoln City, who beat us, and New England, who hosted us.",
+        marks={"Lincoln City": "ORG", "New England": "ORG"},
+    )
+    assert [t for t, label, _ in spans if label == "PERSON"] == []
+
+
 def test_a_language_used_as_a_language_is_not_a_name() -> None:
     spans = run(
         "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",
