@@ -712,6 +712,8 @@ def _language_runs(text: str) -> list[tuple[int, int]]:
 
 def _languages(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """Drop model spans on languages used as languages (see ``LANGUAGES``)."""
+    if LANGUAGES.isdisjoint(_document_words(tuple(texts))):
+        return ents  # most documents name no language
     candidates = {
         e.part
         for e in ents
@@ -1123,6 +1125,9 @@ _COMPANY_THINGS = (
     "|headquarters|subsidiary|subsidiaries|(?:retail|online|grocery)\\s+business"
 )
 _COMPANY_CUE = re.compile(rf"(?<![\w’'-])(?P<name>{NAME})['’]s\s+(?:{_COMPANY_THINGS})\b")
+# The cue's end alone, found first: most paragraphs have none, and the whole cue, which
+# may start at any capital, is searched only in those that do.
+_COMPANY_END = re.compile(rf"['’]s\s+(?:{_COMPANY_THINGS})\b")
 # An employer after "works for", "worked at", "working as a software engineer at":
 # "works for the Climate Policy Initiative", "at Andela", "worked at Maersk in
 # Copenhagen" (3 in 3 files of tests/tagsets/dev3 that the model leaves out or calls a
@@ -1177,7 +1182,8 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             out = relabel(out, texts, new, keep=frozenset({"NORP", "GPE", "LOC"}))
             if out is not before:
                 named.add(text[start:end])
-        for m in _EMPLOYER_CUE.finditer(text):
+        employer = "work" in text or "job" in text or "intern" in text or "placement" in text
+        for m in _EMPLOYER_CUE.finditer(text) if employer else ():
             start, end = m.span("name")
             cut = _PLACE_AFTER.search(text, start, end)  # "Maersk in Copenhagen"
             if cut and text[cut.end() : end].split()[0] in lexicon.places():
@@ -1193,7 +1199,8 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             out = relabel(out, texts, new, keep=frozenset({"NORP", "PERSON", "LOC"}))
             if out is not before:
                 named.add(name)
-        for m in _COMPANY_CUE.finditer(text):
+        company = _COMPANY_END.search(text) is not None
+        for m in _COMPANY_CUE.finditer(text) if company else ():
             start, end = trim(text, *m.span("name"))
             name = text[start:end]
             if start >= end or name in lexicon.places() or name in NOT_NAME_START:
