@@ -434,6 +434,35 @@ def test_a_club_or_a_place_before_who_stays() -> None:
     assert [t for t, label, _ in spans if label == "PERSON"] == []
 
 
+def test_a_town_named_after_a_person_stays_the_town_where_the_model_says_so() -> None:
+    texts = [
+        "In eighteen ten a Boston merchant called Francis Cabot Lowell went to Britain.",
+        "By the eighteen forties Lowell was the biggest industrial city in America.",
+        "They were resettled in Lowell, and Lowell died long before.",
+    ]
+    first, last = texts[2].index("Lowell"), texts[2].rindex("Lowell")
+    ents = [
+        Ent(0, 41, 61, "PERSON"),
+        Ent(1, 24, 30, "GPE"),
+        Ent(2, first, first + 6, "GPE"),
+        Ent(2, last, last + 6, "PERSON"),
+    ]
+    resolved, _ = apply(texts, ents, domain=True)
+    labels = [(texts[e.part][e.start : e.end], e.label) for e in resolved]
+    assert labels[:3] == [("Francis Cabot Lowell", "PERSON"), ("Lowell", "GPE"), ("Lowell", "GPE")]
+
+
+def test_a_surname_that_is_a_town_mostly_a_person_stays_the_person() -> None:
+    texts = [
+        "Our chair, Tony Preston, opened the meeting.",
+        "Preston said the budget was tight, and Preston left early. Preston is kind.",
+    ]
+    ents = [Ent(0, 11, 23, "PERSON"), Ent(1, 0, 7, "PERSON"), Ent(1, 39, 46, "GPE")]
+    resolved, _ = apply(texts, ents, domain=True)
+    labels = [texts[e.part][e.start : e.end] for e in resolved if e.label == "PERSON"]
+    assert labels == ["Tony Preston", "Preston", "Preston", "Preston"]
+
+
 def test_a_language_used_as_a_language_is_not_a_name() -> None:
     spans = run(
         "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",
