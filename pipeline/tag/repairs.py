@@ -1395,19 +1395,22 @@ def _town_too(word: str) -> bool:
 
 def _town_readings(texts: Sequence[str], ents: Sequence[Ent], tokens: set[str]) -> set[str]:
     """Surnames that are towns too ("Francis Cabot Lowell", the town of Lowell) whose
-    bare occurrences the model calls places more often than people: the document is
-    about the town, and the model's reading of each occurrence stands (dev3: 11 "Lowell"
+    bare occurrences the model calls places more often than people, once at least after
+    "in", "from", "near"... ("resettled in Lowell"): the document is about the town, and the model's reading of each occurrence stands (dev3: 11 "Lowell"
     GPE made PERSON without this, in a file of 14 "Lowell" the town and 3 the man)."""
     towns = {t for t in tokens if t in lexicon.places()}
     if not towns:
         return set()
     votes: dict[str, int] = {}
+    placed: set[str] = set()
     for e in ents:
         if e.source == "model" and e.label in ("GPE", "PERSON"):
             name = texts[e.part][e.start : e.end]
             if name in towns:
                 votes[name] = votes.get(name, 0) + (1 if e.label == "GPE" else -1)
-    return {name for name, vote in votes.items() if vote > 0}
+                if _in_place(texts[e.part], e.start):
+                    placed.add(name)
+    return {name for name, vote in votes.items() if vote > 0 and name in placed}
 
 
 # Words before a place that never stand before a person ("to", "at" do: "an oath to
