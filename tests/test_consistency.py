@@ -246,6 +246,253 @@ def test_label_repairs_for_landforms_and_software() -> None:
     assert ("Rust", "PRODUCT", "model") in spans
 
 
+def test_a_name_listed_with_people_is_a_person() -> None:
+    spans = run(
+        "Then two support workers, Shabana Iqbal and Kasia Nowak, joined us.",
+        "Later Shabana rang her. You'll hear from two of them, Nadia and Joy Okafor.",
+        "Families stay because of people like Kwame, Jordan and Marion.",
+        marks={
+            "Shabana Iqbal": "ORG",
+            "Kasia Nowak": "PERSON",
+            "Shabana": "GPE",
+            "Nadia": "GPE",
+            "Joy Okafor": "PERSON",
+            "Kwame": "PERSON",
+            "Jordan": "GPE",
+            "Marion": "GPE",
+        },
+    )
+    for name in ("Shabana Iqbal", "Shabana", "Nadia", "Jordan", "Marion"):
+        assert (name, "PERSON", "model") in spans
+
+
+def test_places_and_clubs_listed_with_a_person_stay() -> None:
+    spans = run(
+        "We picked in stores in Leicester, Derby and Nottingham.",
+        "Everton and Nottingham Forest both had points deducted.",
+        "We trained two TAs in Colourful Semantics, Alison Bryan's approach.",
+        "They measured slip in the Baltic, and Kjaergaard found it.",
+        marks={
+            "Derby": "ORG",
+            "Nottingham Forest": "ORG",
+            "Nottingham": "PERSON",
+            "Everton": "PERSON",
+            "Colourful Semantics": "ORG",
+            "Alison Bryan": "PERSON",
+            "Baltic": "LOC",
+            "Kjaergaard": "PERSON",
+        },
+    )
+    assert ("Derby", "PERSON", "model") not in spans
+    assert ("Nottingham Forest", "ORG", "model") in spans
+    assert ("Colourful Semantics", "ORG", "model") in spans
+    assert ("Baltic", "LOC", "model") in spans
+
+
+def _marion(second: str) -> list[tuple[str, str, str]]:
+    """Marion Kowalczyk, then a bare "Marion" (no span) and a "Marion" the model calls GPE
+    in ``second``, and a bare "Marion" PERSON later."""
+    texts = [
+        "It started with one father, Marion Kowalczyk, whose partner was in our program.",
+        second,
+        "Families stay because of people like Marion.",
+    ]
+    ents = [Ent(0, 28, 44, "PERSON"), Ent(2, 37, 43, "PERSON")]
+    place = second.rindex("Marion")
+    ents.append(Ent(1, place, place + 6, "GPE"))
+    resolved, _ = apply(texts, ents, domain=True)
+    return [(texts[e.part][e.start : e.end], e.label, texts[e.part][: e.start]) for e in resolved]
+
+
+def test_a_first_name_that_is_a_town_is_the_person_alone_but_not_in_the_town() -> None:
+    spans = _marion("Marion is a truck driver, grew up in Marion, Ohio, and said nothing.")
+    assert ("Marion", "PERSON", "") in spans  # "Marion is ..."
+    assert next(s for s in spans if s[2].endswith("in "))[1] == "GPE"  # "in Marion"
+
+
+def test_a_first_name_that_is_a_country_stays_a_place() -> None:
+    texts = ["Our manager, Jordan Hale, ran it.", "Jordan and Syria took refugees."]
+    ents = [Ent(0, 13, 24, "PERSON"), Ent(1, 0, 6, "GPE"), Ent(1, 11, 16, "GPE")]
+    resolved, _ = apply(texts, ents, domain=True)
+    assert Ent(1, 0, 6, "GPE") in resolved
+
+
+def test_a_list_of_places_the_model_takes_for_one_name_is_split() -> None:
+    spans = run(
+        "It opened warehouses in Erith and Andover.",
+        "Peers across Carmarthenshire, Ceredigion and Pembrokeshire met.",
+        marks={"Erith and Andover": "ORG", "Carmarthenshire, Ceredigion and Pembrokeshire": "ORG"},
+    )
+    assert [t for t, label, _ in spans if label == "GPE"] == [
+        "Erith",
+        "Andover",
+        "Carmarthenshire",
+        "Ceredigion",
+        "Pembrokeshire",
+    ]
+
+
+def test_a_name_with_and_that_is_not_all_places_stays_one() -> None:
+    spans = run(
+        "She worked at Cleveland Clinic and University Hospitals, then at Marks and Spencer.",
+        marks={"Cleveland Clinic and University Hospitals": "ORG", "Marks and Spencer": "ORG"},
+    )
+    assert ("Cleveland Clinic and University Hospitals", "ORG", "model") in spans
+    assert ("Marks and Spencer", "ORG", "model") in spans
+
+
+def test_a_person_with_a_digit_is_dropped() -> None:
+    spans = run(
+        "We're recording just after COP29 in Baku.",
+        "The Ariane 4 rocket flew for years.",
+        marks={"COP29": "PERSON", "Ariane 4": "PERSON", "Baku": "GPE"},
+    )
+    assert spans == [("Baku", "GPE", "model")]
+
+
+def test_a_law_with_a_digit_the_model_calls_a_person_stays_a_law() -> None:
+    spans = run("Canada passed Bill C-92 in twenty nineteen.", marks={"Bill C-92": "PERSON"})
+    assert spans == [("Bill C-92", "LAW", "model")]
+
+
+def test_a_name_given_in_a_story_is_a_person() -> None:
+    spans = run(
+        "Let me finish with a story. A mum I’ll call Ffion was admitted to the unit.",
+        "A year later Ffion trained as a peer herself.",
+    )
+    assert spans == [("Ffion", "PERSON", "model"), ("Ffion", "PERSON", "model")]
+
+
+def test_a_name_we_call_a_thing_is_no_person() -> None:
+    spans = run(
+        "William ordered the great survey that we call Domesday Book.",
+        marks={"William": "PERSON", "Domesday Book": "WORK_OF_ART"},
+    )
+    assert ("Domesday Book", "WORK_OF_ART", "model") in spans
+
+
+def test_a_welsh_thanks_is_no_person_but_the_name_after_it_is() -> None:
+    spans = run("Diolch, Bethan, that was lovely.", marks={"Diolch": "PERSON", "Bethan": "PERSON"})
+    assert spans == [("Bethan", "PERSON", "model")]
+
+
+def test_a_name_with_a_companys_things_is_an_organisation() -> None:
+    spans = run(
+        "We'll look at how Ocado went about it.",
+        "Read the short extract from Ocado's annual report.",
+        marks={"Ocado": "GPE"},
+    )
+    assert spans == [("Ocado", "ORG", "model"), ("Ocado", "ORG", "model")]
+
+
+def test_a_town_or_a_person_with_a_companys_things_stays() -> None:
+    spans = run(
+        "Glasgow's headquarters moved. Tim Steiner's shares rose, and Steiner left.",
+        marks={"Glasgow": "GPE", "Tim Steiner": "PERSON", "Steiner": "PERSON"},
+    )
+    assert ("Glasgow", "GPE", "model") in spans
+    assert ("Tim Steiner", "PERSON", "model") in spans
+
+
+def test_an_employer_is_an_organisation() -> None:
+    spans = run(
+        "Ana works for the Climate Policy Initiative in Rio de Janeiro.",
+        "I was working as a software engineer at Andela at the time.",
+        "She worked at Maersk in Copenhagen before joining us.",
+        marks={"Andela": "GPE", "Maersk": "FAC", "Copenhagen": "GPE", "Ana": "PERSON"},
+    )
+    orgs = [t for t, label, _ in spans if label == "ORG"]
+    assert orgs == ["Climate Policy Initiative", "Andela", "Maersk"]
+    assert ("Copenhagen", "GPE", "model") in spans
+
+
+def test_a_person_or_a_town_worked_for_or_at_stays() -> None:
+    spans = run(
+        "I worked for Sarah Jones for years, then worked in Leeds and worked at Glasgow.",
+        "Later I worked for Children in Need.",
+        marks={"Sarah Jones": "PERSON", "Leeds": "GPE", "Glasgow": "GPE"},
+    )
+    assert ("Children in Need", "ORG", "model") in spans
+    assert ("Sarah Jones", "PERSON", "model") in spans
+    assert ("Glasgow", "GPE", "model") in spans
+
+
+def test_a_name_before_who_is_a_person() -> None:
+    spans = run(
+        "Then we hired Wanjiru Kamau, who'd run merchant partnerships at a bank.",
+        "Later Kamau ran the whole team.",
+        marks={"Wanjiru Kamau": "ORG"},
+    )
+    assert spans == [("Wanjiru Kamau", "PERSON", "model"), ("Kamau", "PERSON", "model")]
+
+
+def test_a_club_or_a_place_before_who_stays() -> None:
+    spans = run(
+        "We played Lincoln City, who beat us, and New England, who hosted us.",
+        marks={"Lincoln City": "ORG", "New England": "ORG"},
+    )
+    assert [t for t, label, _ in spans if label == "PERSON"] == []
+
+
+def test_a_town_named_after_a_person_stays_the_town_where_the_model_says_so() -> None:
+    texts = [
+        "In eighteen ten a Boston merchant called Francis Cabot Lowell went to Britain.",
+        "By the eighteen forties Lowell was the biggest industrial city in America.",
+        "They were resettled in Lowell, and Lowell died long before.",
+    ]
+    first, last = texts[2].index("Lowell"), texts[2].rindex("Lowell")
+    ents = [
+        Ent(0, 41, 61, "PERSON"),
+        Ent(1, 24, 30, "GPE"),
+        Ent(2, first, first + 6, "GPE"),
+        Ent(2, last, last + 6, "PERSON"),
+    ]
+    resolved, _ = apply(texts, ents, domain=True)
+    labels = [(texts[e.part][e.start : e.end], e.label) for e in resolved]
+    assert labels[:3] == [("Francis Cabot Lowell", "PERSON"), ("Lowell", "GPE"), ("Lowell", "GPE")]
+
+
+def test_a_surname_that_is_a_town_mostly_a_person_stays_the_person() -> None:
+    texts = [
+        "Our chair, Tony Preston, opened the meeting.",
+        "Preston said the budget was tight, and Preston left early. Preston is kind.",
+    ]
+    ents = [Ent(0, 11, 23, "PERSON"), Ent(1, 0, 7, "PERSON"), Ent(1, 39, 46, "GPE")]
+    resolved, _ = apply(texts, ents, domain=True)
+    labels = [texts[e.part][e.start : e.end] for e in resolved if e.label == "PERSON"]
+    assert labels == ["Tony Preston", "Preston", "Preston", "Preston"]
+
+
+def test_a_language_used_as_a_language_is_not_a_name() -> None:
+    spans = run(
+        "Shabana speaks Urdu and Punjabi, and she phoned her mother in Punjabi.",
+        "Our peers speak between them Welsh, Arabic, Tigrinya and Polish.",
+        "The bot speaks English, Nigerian Pidgin, Yoruba, Igbo and Hausa.",
+        marks={
+            "Urdu": "GPE",
+            "Punjabi": "NORP",
+            "Welsh": "NORP",
+            "Arabic": "GPE",
+            "Polish": "NORP",
+            "Nigerian Pidgin": "ORG",
+            "Igbo": "PERSON",
+            "Hausa": "ORG",
+        },
+    )
+    assert spans == []
+
+
+def test_a_language_word_as_an_adjective_or_a_people_stays() -> None:
+    spans = run(
+        "She works in Polish families' homes, and the Welsh Government pays.",
+        "Many of our families are Somali.",
+        marks={"Polish": "NORP", "Welsh Government": "ORG", "Somali": "NORP"},
+    )
+    assert ("Polish", "NORP", "model") in spans
+    assert ("Welsh Government", "ORG", "model") in spans
+    assert ("Somali", "NORP", "model") in spans
+
+
 # --- the frozen test set -------------------------------------------------------------
 
 # The issue's targets: (precision, recall).
@@ -1148,8 +1395,10 @@ def test_a_name_before_and_his_or_and_her_is_a_person() -> None:
         domain=False,
     )
     assert ("Rembrandt", "PERSON", "model") in spans
-    # Near misses: a language, and a name after a preposition of place.
-    assert ("English", "NORP", "model") in spans
+    # Near misses: a language (no person; as a language it is no name at all, see
+    # test_a_language_used_as_a_language_is_not_a_name), and a name after a preposition
+    # of place.
+    assert not any(text == "English" and label == "PERSON" for text, label, _ in spans)
     assert not any(text == "Leeds" and label == "PERSON" for text, label, _ in spans)
 
 
