@@ -925,7 +925,8 @@ def captions(
 
 
 def _lint(paths: list[Path], profile_names: list[str], strict: bool) -> None:
-    from pipeline.captions import load_profile, measure, read_cues
+    from pipeline.captions import load_profile, measure
+    from pipeline.captions.lint import read_cues_warning
 
     try:
         profiles = [load_profile(name) for name in profile_names]
@@ -934,12 +935,14 @@ def _lint(paths: list[Path], profile_names: list[str], strict: bool) -> None:
     failed = broken = False
     for path in paths:
         try:
-            cues = read_cues(path)
+            cues, warnings = read_cues_warning(path)
         except (PipelineError, OSError) as error:
             _error(error)
             failed = True
             continue
         typer.echo(f"{path}: {len(cues)} cues")
+        for warning in warnings:  # what the reader skipped or repaired, by line
+            typer.echo(f"  warning: {warning.render(str(path))}")
         qualities = [measure(cues, p) for p in profiles]
         rows: list[tuple[str, Callable[[Quality], str]]] = [
             ("reading speed within max", lambda q: f"{q.share_within_max:.1%} <= {q.max_speed:g}"),

@@ -244,6 +244,23 @@ def test_captions_lint_reads_vtt_with_srt_style_commas(tmp_path: Path) -> None:
     assert f"{path}: 2 cues" in result.stdout
 
 
+def test_captions_lint_prints_what_the_reader_repaired_by_line(tmp_path: Path) -> None:
+    """A lint that measures a repaired cue must say so: the same warnings, by line, as
+    ingest gives for the same file; a clean file gets none."""
+    path = tmp_path / "backwards.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:02.000 --> 00:00:01.000\nBackwards.\n\n"
+        "00:00:03.000 --> 00:00:04.000\nFine.\n"
+    )
+    result = runner.invoke(app, ["captions", "--lint", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"  warning: {path}:3: the cue ends (0:01) before it starts (0:02)" in result.stdout
+    clean = tmp_path / "clean.vtt"
+    clean.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFine.\n")
+    result = runner.invoke(app, ["captions", "--lint", str(clean)])
+    assert result.exit_code == 0 and "warning" not in result.stdout
+
+
 def test_captions_lint_never_prints_a_table_for_a_file_it_could_not_read(
     tmp_path: Path,
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.model import Cue
+from pipeline.model import Cue, Issue
 
 
 def read_cues(path: Path) -> tuple[Cue, ...]:
@@ -18,13 +18,20 @@ def read_cues(path: Path) -> tuple[Cue, ...]:
     Raises TranscriptError naming the file, the line and the remedy when the file
     cannot be read, or holds no cue with text.
     """
+    return read_cues_warning(path)[0]
+
+
+def read_cues_warning(path: Path) -> tuple[tuple[Cue, ...], tuple[Issue, ...]]:
+    """``read_cues``, with what the reader warns of (lines it skipped or repaired,
+    uncertain decoding), by line, as ingest reports them."""
     from pipeline.errors import TranscriptError
     from pipeline.ingest import decode_bytes
     from pipeline.ingest.captions import plain_text, read_cue_file
-    from pipeline.model import Issue
+    from pipeline.ingest.decode import encoding_warnings
 
     source = str(path)
-    text, _ = decode_bytes(path.read_bytes(), source=source)
+    text, repairs = decode_bytes(path.read_bytes(), source=source)
+    uncertain = encoding_warnings(text, repairs)
     fmt = "srt" if path.suffix.lower() == ".srt" else "vtt"
     read = read_cue_file(text, fmt, source)
     cues: list[Cue] = []
@@ -46,4 +53,5 @@ def read_cues(path: Path) -> tuple[Cue, ...]:
                 f" each cue's text under a timing line such as {example}.",
             ),
         )
-    return tuple(cues)
+    warnings = sorted([*uncertain, *read.warnings], key=lambda w: (w.line or 0, w.code))
+    return tuple(cues), tuple(warnings)
