@@ -139,30 +139,18 @@ def _webvtt_py(note: str, blocks: list[tuple[str, int, int, list[str]]]) -> str:
     return str(webvtt.WebVTT(captions=captions, header_comments=[note]).content)
 
 
-def _blocks_of(transcript: Transcript, cues: tuple) -> list[tuple[str, int, int, list[str]]]:  # type: ignore[type-arg]
-    from pipeline.captions.vtt import _escape
-
-    blocks = []
-    for cue in cues:
-        lines = [_escape(line) for line in cue.lines]
-        if cue.speaker:
-            lines[0] = f"<v {_escape(cue.speaker)}>{lines[0]}"
-        blocks.append((f"{transcript.doc_id}-{cue.idx + 1}", cue.start_ms, cue.end_ms, lines))
-    return blocks
-
-
 @given(transcripts(), st.sampled_from(sorted(PROFILES)))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_vtt_is_what_webvtt_py_writes(transcript: Transcript, profile_name: str) -> None:
     """The cue blocks are formatted here, not by webvtt-py's Caption objects (too slow
     for a catalogue): byte for byte what webvtt-py writes, speakers and escapes included."""
-    from pipeline.captions.vtt import _provenance
+    from pipeline.captions.vtt import _provenance, cue_blocks
 
     profile = PROFILES[profile_name]
     timeline = segment(transcript).timeline
     cues = build_cues(transcript, timeline, profile)
     note = _provenance(transcript, f"profile: {profile.name}")
-    assert to_webvtt(transcript, cues, profile) == _webvtt_py(note, _blocks_of(transcript, cues))
+    assert to_webvtt(transcript, cues, profile) == _webvtt_py(note, cue_blocks(transcript, cues))
     chapters = build_chapters(transcript, timeline)
     blocks = [
         (f"doc-chapter-{n + 1}", c.start_ms, c.end_ms, [c.title.replace("&", "&amp;")])
@@ -174,11 +162,11 @@ def test_vtt_is_what_webvtt_py_writes(transcript: Transcript, profile_name: str)
 
 
 def test_vtt_of_the_sample_is_what_webvtt_py_writes() -> None:
-    from pipeline.captions.vtt import _provenance
+    from pipeline.captions.vtt import _provenance, cue_blocks
 
     transcript, cues = sample_cues()
     note = _provenance(transcript, "profile: default")
-    assert to_webvtt(transcript, cues, DEFAULT) == _webvtt_py(note, _blocks_of(transcript, cues))
+    assert to_webvtt(transcript, cues, DEFAULT) == _webvtt_py(note, cue_blocks(transcript, cues))
 
 
 @pytest.mark.parametrize(

@@ -27,18 +27,27 @@ def _provenance(transcript: Transcript, extra: str = "") -> str:
     return note + (f"\n{extra}" if extra else "")
 
 
+Block = tuple[str, int, int, list[str]]  # identifier, start ms, end ms, text lines
+
+
 def to_webvtt(transcript: Transcript, cues: Sequence[Cue], profile: Profile) -> str:
     """WebVTT: escaped text, voice spans, provenance NOTE."""
+    note = _provenance(transcript, f"profile: {profile.name}")
+    return _webvtt(note, cue_blocks(transcript, cues))
+
+
+def cue_blocks(transcript: Transcript, cues: Sequence[Cue]) -> list[Block]:
+    """Each cue as written: its id, times and escaped lines, the speaker as a voice span."""
     blocks = []
     for cue in cues:
         lines = [_escape(line) for line in cue.lines]
         if cue.speaker:
             lines[0] = f"<v {_escape(cue.speaker)}>{lines[0]}"
         blocks.append((f"{transcript.doc_id}-{cue.idx + 1}", cue.start_ms, cue.end_ms, lines))
-    return _webvtt(_provenance(transcript, f"profile: {profile.name}"), blocks)
+    return blocks
 
 
-def _webvtt(note: str, blocks: Sequence[tuple[str, int, int, list[str]]]) -> str:
+def _webvtt(note: str, blocks: Sequence[Block]) -> str:
     """The text webvtt-py writes for these cues (tests/test_captions.py checks it is
     the same, byte for byte), without building its Caption objects: parsing each
     time string back costs more than the rest of a document's captions. The header

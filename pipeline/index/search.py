@@ -49,7 +49,8 @@ TOKENIZER = "porter unicode61"
 _FTS_SQL = f"""CREATE VIRTUAL TABLE chunks_fts USING fts5(
     text, content='chunks', content_rowid='rowid', tokenize='{TOKENIZER}'
 )"""
-# The full-text index's own tables (FTS5 "shadow" tables), as _FtsWriter fills them.
+# The full-text index's own tables (FTS5 "shadow" tables), copied in from the file where
+# SearchBuilder builds the index.
 _FTS_TABLES = ("chunks_fts_data", "chunks_fts_idx", "chunks_fts_docsize", "chunks_fts_config")
 
 _SCHEMA_SQL = f"""

@@ -98,28 +98,36 @@ def _stem(name: str) -> str:
 class Resolver:
     """``Path.resolve`` for many files: each folder is resolved once and a file that
     is not a link is joined to it (the same answer without a stat per path component
-    per file: thousands on a catalogue's every run)."""
+    per file: thousands on a catalogue's every run); a file asked for again (discovery,
+    then planning) is answered from memory."""
 
     def __init__(self) -> None:
         self.folders: dict[str, Path] = {}
+        self.files: dict[str, Path] = {}  # discovery and planning ask for each file
 
     def __call__(self, path: Path, strict: bool = False) -> Path:
         text = os.fspath(path)
+        known = self.files.get(text)
+        if known is not None:
+            return known
         folder, name = os.path.split(text)
         if name in ("", ".", ".."):
-            return Path(path).resolve(strict=strict)
+            return Path(text).resolve(strict=strict)
         try:
             mode = os.lstat(text).st_mode
         except OSError:
             if strict:
                 raise
-            return Path(path).resolve()
+            return Path(text).resolve()  # not kept: the file may appear
         if stat.S_ISLNK(mode):
-            return Path(path).resolve(strict=strict)
-        real = self.folders.get(folder)
-        if real is None:
-            real = self.folders[folder] = Path(folder or ".").resolve()
-        return real / name
+            real = Path(text).resolve(strict=strict)
+        else:
+            where = self.folders.get(folder)
+            if where is None:
+                where = self.folders[folder] = Path(folder or ".").resolve()
+            real = where / name
+        self.files[text] = real
+        return real
 
 
 def read_transcript(
@@ -197,16 +205,8 @@ def read_transcript(
             duration_ms=duration_ms,
             duration_origin=duration_origin,
         )
-    name = relative.as_posix()  # what relative_name gives
+    name = relative.as_posix()  # the path under its root, or the file name alone
     return replace(transcript, source=name, name=name)
-
-
-def relative_name(path: Path, root: Path) -> str:
-    """The path under ``root`` in posix form, or the file name when it is not under it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
 
 
 # A folder with one of these names, or holding a manifest, is where document ids start.
@@ -314,6 +314,7 @@ def discover(
     paths: Iterable[Path],
     exclude: Iterable[Path] = (),
     skipped: list[str] | None = None,
+    resolve: Resolver | None = None,
 ) -> list[tuple[Path, Path]]:
     """Input files with the root their doc id is taken from, in a stable order.
 
@@ -328,7 +329,7 @@ def discover(
     notes = skipped if skipped is not None else []
     found: list[tuple[Path, Path]] = []
     seen: dict[Path, Path] = {}
-    resolve = Resolver()
+    resolve = resolve or Resolver()  # the caller's, to resolve each file once
 
     def add(child: Path, root: Path) -> None:
         try:

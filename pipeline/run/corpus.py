@@ -42,8 +42,8 @@ from pipeline.ingest.sources import (
 from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
 from pipeline.run.codec import from_data, to_data
 from pipeline.run.document import (
-    CAPTION_SUFFIXES,
     Source,
+    caption_names,
     process_document,
     worker_for,
     write_captions,
@@ -265,7 +265,7 @@ def sources(
     notes = skipped if skipped is not None else []
     for item in inputs.paths:
         try:
-            found = discover([item], exclude=exclude, skipped=notes)
+            found = discover([item], exclude=exclude, skipped=notes, resolve=resolve)
         except TranscriptError as error:
             yield Summary(str(item), str(item), FAILED, errors=(str(error),))
             continue
@@ -521,7 +521,7 @@ def _state_entry(out_dir: Path, job: Job, summary: Summary) -> dict[str, Any]:
     return {
         "key": job.key,
         "input": job.source.resolved,
-        "outputs": [f"captions/{summary.doc_id}{suffix}" for suffix in CAPTION_SUFFIXES],
+        "outputs": caption_names(summary.doc_id),
         "record_size": stat.st_size,
         "record_mtime_ns": stat.st_mtime_ns,
         "summary": to_data(replace(summary, stage_ms=())),

@@ -253,9 +253,13 @@ def chapter_names(mentions: Iterable[Mention]) -> dict[int, list[str]]:
 CAPTION_SUFFIXES = (".vtt", ".srt", ".chapters.vtt", ".quality.json")
 
 
+def caption_names(doc_id: str) -> list[str]:
+    """A document's caption files, relative to the output folder (posix)."""
+    return [f"captions/{doc_id}{suffix}" for suffix in CAPTION_SUFFIXES]
+
+
 def caption_files(out_dir: Path, doc_id: str) -> list[Path]:
-    base = Path(out_dir) / "captions" / doc_id
-    return [base.with_name(base.name + suffix) for suffix in CAPTION_SUFFIXES]
+    return [Path(out_dir) / name for name in caption_names(doc_id)]
 
 
 def caption_texts(result: DocumentResult, settings: Settings) -> list[str]:

@@ -1,4 +1,5 @@
-"""Check the development and frozen test tag sets: `dev/<stem>.jsonl` against `dev/<stem>.txt`, same for `test/`.
+"""Check the development and frozen test tag sets: `dev/<stem>.jsonl` against `dev/<stem>.txt`, same for `dev3/`
+(the third development batch) and `test/`.
 
 A copy of tests/gold/check_gold.py with the same checks: splits each transcript into timed paragraphs independently
 of the pipeline (a `Skip to ...` label, optionally glued to a visible clock, or a clock alone on its line), strips a
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "dev3", "test")
 SOURCES = {f"{split}/{p.stem}": p for split in SPLITS for p in sorted((HERE / split).glob("*.txt"))}
 GOLDS = {f"{split}/{p.stem}" for split in SPLITS for p in (HERE / split).glob("*.jsonl")}
 # Transcripts on other subjects: they must have no INTERVENTION gold.
@@ -33,6 +34,10 @@ UNRELATED = {
     "dev/football-club-business-interview",
     "dev/cybersecurity-panel",
     "dev/medieval-history-lecture",
+    "dev3/grocery-logistics-case-study",
+    "dev3/climate-policy-panel",
+    "dev3/mill-town-history-talk",
+    "dev3/fintech-founder-interview",
     "test/coral-reef-lecture",
     "test/data-pipelines-interview",
     "test/roman-archaeology-lecture",
