@@ -28,7 +28,7 @@ from pipeline.captions import (
 )
 from pipeline.errors import ConfigError
 from pipeline.ingest import parse_transcript, read_transcript
-from pipeline.model import Metadata, Paragraph, Transcript, Word
+from pipeline.model import Cue, Metadata, Paragraph, Transcript, Word
 from pipeline.timing import segment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,6 +187,51 @@ def test_vtt_keeps_what_webvtt_py_keeps() -> None:
 
     blocks = [("a", 0, 1000, ["one", "two", ""]), ("b", 1000, 2000, []), ("c", 2000, 3000, [" "])]
     assert _webvtt("n1\nn2", blocks) == _webvtt_py("n1\nn2", blocks)
+
+
+def _pysrt(cues: list[Cue]) -> str:
+    """What pysrt's own writer makes of the same cues: the reference."""
+    items = pysrt.SubRipFile(
+        [
+            pysrt.SubRipItem(
+                index=cue.idx + 1,
+                start=pysrt.SubRipTime.from_ordinal(cue.start_ms),
+                end=pysrt.SubRipTime.from_ordinal(cue.end_ms),
+                text="\n".join(cue.lines),
+            )
+            for cue in cues
+        ]
+    )
+    buffer = io.StringIO()
+    items.write_into(buffer, eol="\n")
+    return buffer.getvalue()
+
+
+@given(transcripts(), st.sampled_from(sorted(PROFILES)))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_srt_is_what_pysrt_writes(transcript: Transcript, profile_name: str) -> None:
+    """SubRip is formatted here, not through pysrt's items: byte for byte the same."""
+    cues = build_cues(transcript, segment(transcript).timeline, PROFILES[profile_name])
+    assert to_srt(cues) == _pysrt(list(cues))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-5_000, 400 * 3_600_000),
+            st.integers(-5_000, 400 * 3_600_000),
+            st.lists(st.text(st.characters(blacklist_categories=["Cs"]), max_size=12), max_size=3),
+        ),
+        max_size=6,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_srt_times_and_odd_lines_are_what_pysrt_writes(
+    items: list[tuple[int, int, list[str]]],
+) -> None:
+    """Negative times, hours past 99, empty and line-ending texts: as pysrt has them."""
+    cues = [Cue(n, a, b, tuple(lines)) for n, (a, b, lines) in enumerate(items)]
+    assert to_srt(cues) == _pysrt(cues)
 
 
 def test_vtt_escapes_and_voices() -> None:

@@ -1,28 +1,34 @@
-"""SubRip out: cues -> a .srt file's text, through pysrt."""
+"""SubRip out: cues -> a .srt file's text, as pysrt writes it.
+
+pysrt's items parse and normalise each time (a SubRipTime per start and end) before
+formatting it: more than the rest of a document's SubRip. The text here is what
+pysrt's ``SubRipFile.write_into`` makes of the same cues, byte for byte
+(tests/test_captions.py checks it against pysrt); pysrt still reads every SubRip file.
+"""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 from pipeline.model import Cue
 
 
-def to_srt(cues: Sequence[Cue]) -> str:
-    """SubRip through pysrt, with LF line ends."""
-    import pysrt
+def srt_time(ms: int) -> str:
+    """``HH:MM:SS,mmm`` as pysrt writes it (negative times as zero; hours may pass 99)."""
+    hours, rest = divmod(max(ms, 0), 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d},{millis:03d}"
 
-    items = pysrt.SubRipFile(
-        [
-            pysrt.SubRipItem(
-                index=cue.idx + 1,
-                start=pysrt.SubRipTime.from_ordinal(cue.start_ms),
-                end=pysrt.SubRipTime.from_ordinal(cue.end_ms),
-                text="\n".join(cue.lines),
-            )
-            for cue in cues
-        ]
-    )
-    buffer = io.StringIO()
-    items.write_into(buffer, eol="\n")
-    return buffer.getvalue()
+
+def to_srt(cues: Sequence[Cue]) -> str:
+    """SubRip with LF line ends: numbered from 1, a blank line after each cue."""
+    out = []
+    for cue in cues:
+        item = (
+            f"{cue.idx + 1}\n{srt_time(cue.start_ms)} --> {srt_time(cue.end_ms)}\n"
+            + "\n".join(cue.lines)
+            + "\n"
+        )
+        out.append(item if item.endswith("\n\n") else item + "\n")
+    return "".join(out)

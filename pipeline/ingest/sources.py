@@ -138,18 +138,26 @@ def read_transcript(
     encoding: str | None = None,
     duration_ms: int | None = None,
     duration_origin: str | None = None,
+    place: tuple[str, str] | None = None,
 ) -> Transcript:
     """Read, decode and parse one transcript or caption file.
 
     Errors name the path as given; the Transcript's ``source`` is its path under the
-    root, so that outputs do not depend on where the input folder is.
+    root, so that outputs do not depend on where the input folder is. ``place`` is
+    its doc id and that path when the caller has worked them out (a run's planning
+    has: resolving the path and its root again costs more than parsing on some file
+    systems).
     """
     path = Path(path)
     source = str(path)
-    root = root if root is not None else find_root(path)
-    real, real_root = path.resolve(), root.resolve()  # each once: slow on some file systems
-    relative = under_root(path, real, real_root)
-    doc_id = doc_id_under(relative, path)
+    if place is not None:
+        doc_id, name = place
+    else:
+        root = root if root is not None else find_root(path)
+        real, real_root = path.resolve(), root.resolve()  # each once: slow on some systems
+        relative = under_root(path, real, real_root)
+        doc_id = doc_id_under(relative, path)
+        name = relative.as_posix()  # the path under its root, or the file name alone
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -205,7 +213,6 @@ def read_transcript(
             duration_ms=duration_ms,
             duration_origin=duration_origin,
         )
-    name = relative.as_posix()  # the path under its root, or the file name alone
     return replace(transcript, source=name, name=name)
 
 

@@ -300,7 +300,17 @@ def sources(
             media = inputs.media if single and inputs.media else entry.media
             if media is None:
                 media = beside(path)
-            yield Source(path, root, doc_id, duration, entry.video_url, media, origin, resolved)
+            yield Source(
+                path,
+                root,
+                doc_id,
+                duration,
+                entry.video_url,
+                media,
+                origin,
+                resolved,
+                relative.as_posix(),
+            )
 
 
 def manifests(inputs: Inputs) -> list[tuple[Path, Path]]:

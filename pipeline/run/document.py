@@ -62,6 +62,7 @@ class Source:
     media: Path | None = None  # video or audio to time the words from
     duration_origin: str | None = None  # where duration_ms came from, for messages
     real: Path | None = None  # ``path`` resolved, when discovery has done it
+    name: str | None = None  # ``path`` under ``root`` (posix), when discovery has worked it out
 
     @property
     def shown(self) -> str:
@@ -149,6 +150,7 @@ def process_document(
             encoding=settings.encoding,
             duration_ms=source.duration_ms,
             duration_origin=source.duration_origin,
+            place=(source.doc_id, source.name) if source.name is not None else None,
         )
     if until == "ingest":
         empty = Timeline(transcript.doc_id, (), (), 0, False)

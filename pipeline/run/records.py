@@ -18,12 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.files import TEMP_SUFFIX, write_text_atomic
+import msgspec
+
+from pipeline.files import TEMP_SUFFIX, write_bytes_atomic
 from pipeline.model import DocumentResult
-from pipeline.run.codec import from_data, to_rows
 
 RECORDS_DIR = ".records"
-RECORD_FORMAT = 2  # 2: sequences of dataclasses as tables (codec.to_rows)
+# 2: sequences of dataclasses as tables (codec.to_rows); 3: msgspec's JSON of the
+# dataclasses as they are (field names on every item, but encoded and decoded in C:
+# 0.2 ms and 0.45 ms for a 900-word document, against 1.0 ms and 1.4 ms).
+RECORD_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,40 +121,46 @@ def record_path(out_dir: Path, doc_id: str) -> Path:
     return records_dir(out_dir) / f"{doc_id}.json"
 
 
+@dataclass(frozen=True, slots=True)
+class _RecordFile:
+    """A record file: the format first, so that another version's file is told apart."""
+
+    format: int
+    record: Record
+
+
+_ENCODER = msgspec.json.Encoder()
+_DECODER = msgspec.json.Decoder(_RecordFile)
+
+
+def encode_record(record: Record) -> bytes:
+    """The bytes of a record file (UTF-8 JSON; the same record, the same bytes)."""
+    return _ENCODER.encode(_RecordFile(RECORD_FORMAT, record))
+
+
+def decode_record(data: bytes) -> Record | None:
+    """The record in ``data``; None when it is damaged or written by another format
+    (its document is then redone)."""
+    try:
+        stored = _DECODER.decode(data)
+    except msgspec.MsgspecError:
+        return None
+    return stored.record if stored.format == RECORD_FORMAT else None
+
+
 def write_record(out_dir: Path, record: Record) -> Path:
     path = record_path(out_dir, record.doc_id)
-    data = {"format": RECORD_FORMAT, **to_rows(record)}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    write_text_atomic(path, text, durable=False)  # synced with the folder (see write_captions)
+    # Synced with the folder (see write_captions).
+    write_bytes_atomic(path, encode_record(record), durable=False)
     return path
 
 
-def read_key(path: Path) -> tuple[str, str, tuple[str, ...]] | None:
-    """(key, input, outputs) of a record, without decoding its result; None if unreadable."""
-    data = _load(path)
-    if data is None:
-        return None
-    return data["key"], data["input"], tuple(data["outputs"])
-
-
 def read_record(path: Path) -> Record | None:
-    data = _load(path)
-    if data is None:
-        return None
     try:
-        return from_data(Record, data)
-    except (KeyError, TypeError, ValueError):
-        return None  # written by another version: the document is redone
-
-
-def _load(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = path.read_bytes()
+    except OSError:
         return None
-    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
-        return None
-    return data
+    return decode_record(data)
 
 
 def record_paths(out_dir: Path) -> Iterator[tuple[str, Path]]:

@@ -26,7 +26,7 @@ from pipeline.model import (
 )
 from pipeline.timing.chunks import ChunkSizes, make_chunks
 from pipeline.timing.sentences import sentence_flags, split_sentences, tokens
-from pipeline.timing.speech import DEFAULT_MODEL, SpeechModel, spoken_units, spread, units
+from pipeline.timing.speech import DEFAULT_MODEL, SpeechModel, spoken_units, spread
 
 __all__ = [
     "ChunkSizes",
@@ -60,7 +60,10 @@ def build_timeline(
     paragraphs = transcript.paragraphs
     audio = audio or {}
     flags = sentence_flags(paragraphs)
-    texts = [[t for _, _, t in tokens(p)] for p in paragraphs]
+    spans = [tokens(p) for p in paragraphs]
+    texts = [[t for _, _, t in s] for s in spans]
+    # Each paragraph's speech costs, once: the rate and the spread both need them.
+    costs = [model.costs(t, f) for t, f in zip(texts, flags, strict=True)]
     last_end = paragraphs[-1].end_ms if paragraphs else None
     if (
         last_end is None
@@ -71,10 +74,10 @@ def build_timeline(
         last_end = media_end_ms
     ends = [p.end_ms for p in paragraphs[:-1]] + [last_end] if paragraphs else []
     known_ms = known_units = 0.0
-    for paragraph, end, words_, flag in zip(paragraphs, ends, texts, flags, strict=True):
+    for paragraph, end, paragraph_costs in zip(paragraphs, ends, costs, strict=True):
         if end is not None:
             known_ms += end - paragraph.start_ms
-            known_units += units(words_, flag, model)
+            known_units += sum(s + p for s, p in paragraph_costs)
     ms_per_unit = known_ms / known_units if known_units else model.default_ms_per_unit
     sources = [
         AUDIO if p.index in audio else CAPTIONS if p.anchors else ESTIMATE for p in paragraphs
@@ -115,10 +118,8 @@ def build_timeline(
                         hi = min(hi, following[0][0])
                 if hi <= lo:
                     lo, hi = paragraph.start_ms, end
-                times = spread(texts[k], flags[k], lo, hi, model)
-        for (start_char, end_char, text), (start, stop) in zip(
-            tokens(paragraph), times, strict=True
-        ):
+                times = spread(texts[k], flags[k], lo, hi, model, costs=costs[k])
+        for (start_char, end_char, text), (start, stop) in zip(spans[k], times, strict=True):
             # Starts never go back, whatever mix of sources meets here.
             if words and start < words[-1].start_ms:
                 start = words[-1].start_ms

@@ -109,9 +109,13 @@ def spread(
     start_ms: int,
     end_ms: int,
     model: SpeechModel = DEFAULT_MODEL,
+    *,
+    costs: Sequence[tuple[float, float]] | None = None,
 ) -> list[tuple[int, int]]:
-    """(start_ms, end_ms) of each token when ``texts`` are spoken from start to end."""
-    costs = model.costs(texts, ends)
+    """(start_ms, end_ms) of each token when ``texts`` are spoken from start to end;
+    ``costs`` are ``model.costs(texts, ends)`` when the caller has them."""
+    if costs is None:
+        costs = model.costs(texts, ends)
     total = sum(s + p for s, p in costs)
     scale = (end_ms - start_ms) / total if total else 0.0
     clock = float(start_ms)
