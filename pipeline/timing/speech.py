@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from pipeline.model import Paragraph, Word
@@ -73,6 +73,11 @@ class SpeechModel:
     # Used only when a document has no second marker to learn its rate from
     # (the sample lecture's own pace, about 4.4 syllables a second).
     default_ms_per_unit: float = 143.0
+
+    def __reduce__(self) -> tuple[type[SpeechModel], tuple[float, ...]]:
+        """Pickled as its constructor's arguments: compiled (pipeline/native.py), a
+        frozen class cannot have its fields set one by one, as pickle would."""
+        return SpeechModel, tuple(getattr(self, f.name) for f in fields(self))
 
     def costs(self, tokens: Sequence[str], ends: Sequence[bool]) -> list[tuple[float, float]]:
         """(speech, pause-after) units for each token."""
