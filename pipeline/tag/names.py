@@ -80,6 +80,16 @@ def capital_first(pattern: str, not_after: str) -> str:
     return f"{capital}(?<![{not_after}].){pattern[len(capital) :]}"
 
 
+def literal_first(words: Sequence[str], not_after: str) -> str:
+    r"""``(?<![not_after])(?:word|word...)`` for literal ``words``, written like
+    ``capital_first`` so that it opens with the set of the words' first characters:
+    the first character read is checked by a one-character lookbehind in each word
+    ("(?<=H)ealth"), the words tried in the given order as before."""
+    firsts = "".join(dict.fromkeys(re.escape(w[0]) for w in words))
+    rest = "|".join(f"(?<={re.escape(w[0])}){re.escape(w[1:])}" for w in words)
+    return f"[{firsts}](?<![{not_after}].)(?:{rest})"
+
+
 _CONNECTORS = frozenset({"of", "and", "for", "the", "&", "in", "to", "as", "on", "with"})
 # Capitalised words in a row, with name particles between ("Siobhán Ní Bhriain").
 NAME_RUN = re.compile(

@@ -27,14 +27,21 @@ from pipeline.tag.names import (
     UPPER,
     WORD,
     Ent,
+    capital_first,
     fold,
     label_votes,
+    literal_first,
     occurrences,
     person_tokens,
     relabel,
     trim,
 )
 from pipeline.tag.rules import ORG_HEADS
+
+# What may not stand before a word (``\b``) and before a name (``(?<![\w’'-])``), for
+# the regexes written with ``capital_first`` and ``literal_first``.
+_WORD_CHAR = r"\w"
+_IN_WORD = r"\w’'-"
 
 # Words that open a place name: "Glen Roy", "Loch Lomond", "Ben Nevis" (the small
 # model calls them people or organisations: 5 of 5 in the development set; "Ben" is
@@ -400,9 +407,10 @@ _ROLES = frozenset(
     teacher lecturer tutor facilitator""".split()
 )
 # Titles before a person's name ("Professor Siobhán Ní Bhriain", "Bishop Odo").
+_TITLE_WORDS = """Dr Doctor Professor Prof Mr Mrs Ms Miss Sister Sir Dame Bishop Captain Judge
+    Reverend Rev King Queen Prince Princess Emperor Pope""".split()
 _PERSON_TITLE = re.compile(
-    r"\b(?:Dr|Doctor|Professor|Prof|Mr|Mrs|Ms|Miss|Sister|Sir|Dame|Bishop|Captain|Judge|"
-    r"Reverend|Rev|King|Queen|Prince|Princess|Emperor|Pope)\.?\s+"
+    rf"{literal_first(_TITLE_WORDS, _WORD_CHAR)}\.?\s+"
     rf"(?P<name>{WORD}(?:\s+(?:(?:de|van|von|der|den|da|di|du|la|le|ní|nic|ó|bin|ibn)\s+)?{WORD}){{0,3}})"
 )
 # A name addressed: "Thanks, Aoife." / "Zofia, what do you think?"
@@ -420,6 +428,10 @@ _SENDER = re.compile(
     r"(?:\s+(?:(?:in|from|on)\s+the\s+(?:chat|line|phone)|here|now))?,?"
     rf"\s+from\s+(?P<name>{WORD}(?:\s+{WORD})?)"
 )
+# Words one of which ``_SENDER`` and ``_ADDRESS`` need (the question of ``_ADDRESS``
+# needs a "?"): tested first, as most paragraphs have none.
+_SENT = ("question", "comment", "message", "email", "text")
+_GREETED = ("Thank", "Hi", "Hello", "Welcome", "Morning", "Cheers")
 # A speaker introducing themselves: "I'm Adebayo Ogunleye", "My name's Zoë Abernethy".
 _INTRODUCED = re.compile(
     rf"\b(?:I'm|I’m|I am|[Mm]y name is|[Mm]y name's|[Mm]y name’s)\s+"
@@ -456,13 +468,15 @@ def _named_people(
         name = m.group("name")
         if not set(name.split()) & _ORG_WORDS and not name.endswith(("'s", "’s")):
             yield m.span("name")
-    for m in _INTRODUCED.finditer(text):
+    introduced = "I'm" in text or "I’m" in text or "I am" in text or "y name" in text
+    for m in _INTRODUCED.finditer(text) if introduced else ():
         start, end = m.span("name")
         words = text[start:end].split()
         named = any(e.start == start and e.end == end and e.label != "NORP" for e in ents)
         if named or len(words) >= 2 or words[0] in lexicon.first_names():
             yield start, end
-    for m in _SENDER.finditer(text):
+    sender = "from" in text and any(w in text for w in _SENT)
+    for m in _SENDER.finditer(text) if sender else ():
         start, end = m.span("name")
         name = text[start:end]
         if name in lexicon.places() or name.isupper() or set(name.split()) & _ORG_WORDS:
@@ -471,7 +485,8 @@ def _named_people(
             e.start < end and start < e.end and e.label not in ("GPE", "PERSON") for e in ents
         ):
             yield start, end
-    for m in _ADDRESS.finditer(text):
+    address = "?" in text or any(w in text for w in _GREETED)
+    for m in _ADDRESS.finditer(text) if address else ():
         group = "thanked" if m.group("thanked") else "asked"
         start, end = m.span(group)
         word = text[start:end]
@@ -584,9 +599,7 @@ PRODUCTS = frozenset(
 
 
 _PRODUCT_RE = re.compile(
-    r"(?<![\w’'-])(?:"
-    + "|".join(re.escape(p) for p in sorted(PRODUCTS, key=len, reverse=True))
-    + r")(?![\w+#-])"
+    literal_first(sorted(PRODUCTS, key=len, reverse=True), _IN_WORD) + r"(?![\w+#-])"
 )
 
 
@@ -885,6 +898,7 @@ _ORG_NOUNS = (
     "|manufacturer|supplier|retailer|chain|broadcaster|airline|consultancy"
     "|insurer|studio|band|orchestra|choir|newspaper|magazine"
 )
+_ORG_NOUN_LIST = _ORG_NOUNS.split("|")  # every match holds one
 _ORG_CUE = re.compile(
     rf"(?P<a>{NAME}),\s+(?:a|an|the|our|their)\s+(?:[\w-]+\s+){{0,3}}?(?:{_ORG_NOUNS})\b(?!['’])"
     rf"|\b(?:{_ORG_NOUNS})\s+(?:called\s+|named\s+)?(?P<b>{NAME})"
@@ -900,7 +914,7 @@ _PLURAL_VERBS = (
     "have|are|were|run|get|say|do|don't|don’t|haven't|haven’t|aren't|aren’t|weren't"
     "|weren’t|provide|offer|fund|want|need"
 )
-_PLURAL_CUE = re.compile(rf"(?<![\w’'-])(?P<name>{NAME})\s+(?:{_PLURAL_VERBS})\b")
+_PLURAL_CUE = re.compile(rf"(?P<name>{capital_first(NAME, _IN_WORD)})\s+(?:{_PLURAL_VERBS})\b")
 # Words before a name that make it something other than the verb's subject: "Zofia and
 # Tomasz were" (two people), "Wärtsilä in Vaasa are", "Musicians at the Pietà were".
 _NOT_SUBJECT_BEFORE = frozenset("in at on from of to for with by near into than the a an".split())
@@ -957,7 +971,10 @@ _WORD_RUN = re.compile(r"(?<![\w’'-])\w+(?![\w-])")
 @lru_cache(maxsize=1)
 def _document_words(texts: tuple[str, ...]) -> frozenset[str]:
     """The document's words as written, gathered once per document."""
-    return frozenset(w for text in texts for w in _WORD_RUN.findall(text))
+    words: set[str] = set()
+    for text in texts:
+        words.update(_WORD_RUN.findall(text))
+    return frozenset(words)
 
 
 def _name_before(text: str, start: int) -> bool:
@@ -971,9 +988,10 @@ def _name_before(text: str, start: int) -> bool:
 # Inspectorate", "Black Country Women" + "Aid"): capitalised words ending in a word for
 # a kind of organisation, optionally with a known place after it.
 _HEADS = "|".join(sorted({h.capitalize() for h in ORG_HEADS} | {"Aid"}))
+_SPLIT_WORD = rf"{WORD}\s+(?:(?:and|of|for|&)\s+)?"
 _SPLIT_ORG = re.compile(
-    rf"(?<![\w’'-])(?:{WORD}\s+(?:(?:and|of|for|&)\s+)?)+(?:{_HEADS})\b(?!['’-])"
-    rf"(?P<place>\s+{WORD})?"
+    capital_first(rf"{_SPLIT_WORD}(?:{_SPLIT_WORD})*(?:{_HEADS})\b(?!['’-])", _IN_WORD)
+    + rf"(?P<place>\s+{WORD})?"
 )
 
 
@@ -1085,7 +1103,7 @@ _BODY_NOUNS = frozenset(
 )
 
 
-_BODY_NOUN_RE = re.compile(rf"\b(?:{'|'.join(sorted(_BODY_NOUNS))})\s+[{UPPER}]")
+_BODY_NOUN_RE = re.compile(rf"{literal_first(sorted(_BODY_NOUNS), _WORD_CHAR)}\s+[{UPPER}]")
 
 
 def _country_bodies(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
@@ -1139,7 +1157,7 @@ _EMPLOYER_CUE = re.compile(
 )
 _PLACE_AFTER = re.compile(r"\s+(?:in|at)\s+")
 _INSTITUTION_CUE = re.compile(
-    rf"\b(?:at|from)\s+the\s+(?P<name>{NAME})(?=\s*[,.;:!?)]|\s*$|\s+(?:and|or|here|there"
+    rf"{literal_first(('at', 'from'), _WORD_CHAR)}\s+the\s+(?P<name>{NAME})(?=\s*[,.;:!?)]|\s*$|\s+(?:and|or|here|there"
     r"|in|on|for|to|with|where|which|who|that|was|were|is|are|has|have|had|will|would"
     r"|can|could|did|does|said|says|now|today|this|as|but|so|because)\b)"
 )
@@ -1212,7 +1230,8 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
             out = relabel(out, texts, new, keep=frozenset({"NORP", "PERSON", "LOC"}))
             if out is not before:
                 named.add(name)
-        for m in _ORG_CUE.finditer(text):
+        org_noun = any(noun in text for noun in _ORG_NOUN_LIST)  # in 1 paragraph of 20
+        for m in _ORG_CUE.finditer(text) if org_noun else ():
             group = next(g for g in ("a", "b", "c") if m.group(g))
             start, end = trim(text, *m.span(group))
             if start >= end or text[start:end] in NOT_NAME_START:
@@ -1369,7 +1388,10 @@ _CALLED_THING = re.compile(
 
 def _called_thing(text: str, e: Ent) -> str | None:
     """PRODUCT or THING when the name is introduced as a thing's, else None."""
-    m = _CALLED_THING.search(text[max(0, e.start - 60) : e.start])
+    before = text[max(0, e.start - 60) : e.start]
+    if "called" not in before and "named" not in before and "known" not in before:
+        return None  # most names: the regex need not look
+    m = _CALLED_THING.search(before)
     if m is None:
         return None
     return "PRODUCT" if m.group("product") else "THING"
