@@ -27,6 +27,7 @@ from pipeline.tag.names import (
     UPPER,
     WORD,
     Ent,
+    by_first_letter,
     capital_first,
     fold,
     label_votes,
@@ -99,7 +100,7 @@ _EVENT_OPENERS = dict.fromkeys("Cyclone Hurricane Storm Typhoon".split(), "EVENT
 
 # Words before a name that make it a person's: "a woman called Amal", "I'll call her
 # Amal", "developed by Leah Kuypers".
-_PEOPLE_WORDS = "|".join(
+_PEOPLE_WORDS = by_first_letter(
     sorted(PERSON_NOUNS | {"therapist", "practitioner", "developer", "researcher", "graduate"})
 )
 _PERSON_CUE = re.compile(
