@@ -52,6 +52,17 @@ NOT_NAME_START = frozenset(
 _OPENERS = (".", "!", "?", ":", ";", '"', "“", "‘", "'")
 
 
+def words_before(text: str, start: int, n: int = 1) -> list[str]:
+    """The last ``n`` words before ``start``: ``text[:start].split()[-n:]``, without
+    splitting the whole text before it (the rules ask this of most spans)."""
+    return text[:start].rsplit(None, n)[-n:]
+
+
+def words_after(text: str, end: int) -> list[str]:
+    """The first word after ``end``, as ``text[end:].split()[:1]``."""
+    return text[end:].split(None, 1)[:1]
+
+
 def sentence_start(text: str, start: int) -> bool:
     before = text[:start].rstrip()
     return not before or before.endswith(_OPENERS) or before.endswith("—")
@@ -84,10 +95,12 @@ def literal_first(words: Sequence[str], not_after: str) -> str:
     r"""``(?<![not_after])(?:word|word...)`` for literal ``words``, written like
     ``capital_first`` so that it opens with the set of the words' first characters:
     the first character read is checked by a one-character lookbehind in each word
-    ("(?<=H)ealth"), the words tried in the given order as before."""
-    firsts = "".join(dict.fromkeys(re.escape(w[0]) for w in words))
-    rest = "|".join(f"(?<={re.escape(w[0])}){re.escape(w[1:])}" for w in words)
-    return f"[{firsts}](?<![{not_after}].)(?:{rest})"
+    ("(?<=H)(?:ealth|ousing|...)"), the words tried in the given order as before."""
+    groups: dict[str, list[str]] = {}  # by first character, as ``by_first_letter``
+    for word in words:
+        groups.setdefault(re.escape(word[0]), []).append(re.escape(word[1:]))
+    rest = "|".join(f"(?<={first})(?:{'|'.join(tails)})" for first, tails in groups.items())
+    return f"[{''.join(groups)}](?<![{not_after}].)(?:{rest})"
 
 
 def by_first_letter(alternatives: Sequence[str]) -> str:

@@ -29,6 +29,7 @@ from pipeline.tag.names import (
     person_tokens,
     sentence_start,
     trim,
+    words_before,
 )
 
 # Measured on tests/tagsets/dev (bench/pattern_threshold.py): the lowest threshold at
@@ -320,7 +321,7 @@ def _all_places(name: str, label_of: dict[str, str]) -> bool:
 
 
 def _after_title_or_possessive(text: str, start: int, end: int) -> bool:
-    before = text[:start].split()[-1:] if text[:start].strip() else []
+    before = words_before(text, start)
     titled = bool(before) and before[0].rstrip(".").lower() in ("dr", "professor", "prof", "mr")
     return titled or text[end : end + 2] in ("'s", "’s")
 

@@ -36,6 +36,8 @@ from pipeline.tag.names import (
     person_tokens,
     relabel,
     trim,
+    words_after,
+    words_before,
 )
 from pipeline.tag.rules import ORG_HEADS
 
@@ -239,7 +241,7 @@ def repair_people(texts: Sequence[str], ents: list[Ent], speakers: frozenset[str
     for e in out:
         word = texts[e.part][e.start : e.end]
         if e.source == "model" and e.label == "PERSON" and " " not in word and word not in tokens:
-            before = texts[e.part][: e.start].split()[-1:]
+            before = words_before(texts[e.part], e.start)
             if before and before[0] in ("in", "to", "from", "at", "near"):
                 e = replace(e, label="GPE")
         fixed.append(e)
@@ -360,7 +362,7 @@ def _born(text: str, ents: Sequence[Ent]) -> Iterator[tuple[int, int]]:
         return
     for m in _BORN.finditer(text):
         names = [m.span(g) for g in ("one", "two") if m.group(g)]
-        if text[: m.start()].split()[-1:] in (["the"], ["The"]):
+        if words_before(text, m.start()) in (["the"], ["The"]):
             continue
         good: list[bool] = []
         for start, end in names:
@@ -570,7 +572,7 @@ def _reads_as_person(text: str, e: Ent) -> bool:
         return False
     if not all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words):
         return False
-    before = text[: e.start].split()[-1:]
+    before = words_before(text, e.start)
     after = text[e.end : e.end + 40]
     cue_before = bool(before) and before[0].lower() in ("called", "named", "by")
     apposition = re.match(r",\s+(?:a|an)\s+[a-z]", after) is not None
@@ -647,8 +649,8 @@ def _norp(e: Ent, text: str, part: str) -> bool:
     if e.source != "model" or e.label not in _NOT_NORP_LABELS or text not in NORP_WORDS:
         return False
     if e.label == "PERSON" and text in lexicon.first_names():
-        before = part[: e.start].split()[-1:]
-        after = part[e.end :].split()[:1]
+        before = words_before(part, e.start)
+        after = words_after(part, e.end)
         return (
             bool(before)
             and before[0].lower() in _ADJECTIVE_BEFORE
@@ -673,7 +675,7 @@ def _people_of(text: str, e: Ent) -> bool:
     name = text[e.start : e.end]
     if len(name.split()) > 2 or name in lexicon.places() or name in lexicon.first_names():
         return False
-    before = text[: e.start].split()[-1:]
+    before = words_before(text, e.start)
     return before in (["a"], ["an"]) and _PEOPLE_AFTER.match(text, e.end) is not None
 
 
@@ -779,7 +781,7 @@ def _known_place(texts: Sequence[str], e: Ent, people: set[str]) -> str | None:
     if kind is None or set(text.split()) & people:
         return None
     if e.label == "PERSON" and text in lexicon.first_names():
-        before = texts[e.part][: e.start].split()[-1:]
+        before = words_before(texts[e.part], e.start)
         if not before or before[0].lower() not in _LOCATIVE:
             return None
     label = "LOC" if kind == "continent" else "GPE"
@@ -880,7 +882,7 @@ def _his_or_her(text: str, e: Ent) -> bool:
         return False
     if name in lexicon.places() or name in NORP_WORDS or set(name.split()) & _ORG_WORDS:
         return False
-    before = text[: e.start].split()[-1:]
+    before = words_before(text, e.start)
     if before and before[0].lower() in _LOCATIVE:
         return False
     return _HIS_OR_HER.match(text, e.end) is not None
@@ -934,7 +936,7 @@ def _plural_subject(texts: Sequence[str], part: int, start: int, end: int) -> bo
         or words[0].startswith(("I'", "I’"))
     ):
         return False
-    before = [w.lower() for w in text[:start].split()[-2:]]
+    before = [w.lower() for w in words_before(text, start, 2)]
     if before[-1:] == ["the"]:
         if words[-1].endswith("s") and not words[-1].endswith("ss") and not words[-1].isupper():
             return False  # "the Normans were", "the Smiths have": a people, a family
@@ -1256,7 +1258,7 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
 
 def _by(texts: Sequence[str], e: Ent) -> bool:
     """After "by": an author's or a maker's name ("developed by Glen Cooper")."""
-    return texts[e.part][: e.start].split()[-1:] == ["by"]
+    return words_before(texts[e.part], e.start) == ["by"]
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,5}s?")
@@ -1289,7 +1291,7 @@ def _common_acronym(text: str, e: Ent) -> bool:
         return True
     if e.label != "ORG" or not _ACRONYM.fullmatch(text[e.start : e.end]):
         return False
-    before = text[: e.start].split()[-1:]
+    before = words_before(text, e.start)
     return bool(before) and before[0].lower() in _COMMON_BEFORE
 
 
@@ -1307,11 +1309,11 @@ def _after_the(text: str, e: Ent) -> bool:
     """A model "person" after "the" is a place, a building, a body or a thing (14 of the
     18 such spans in the development set; the other 4 are research groups, "the Patel
     group")."""
-    before = text[: e.start].split()[-1:]
+    before = words_before(text, e.start)
     if before != ["the"] and before != ["The"]:
         return False
     words = text[e.start : e.end].split()
-    after = text[e.end :].split()[:1]
+    after = words_after(text, e.end)
     if after and after[0].strip(",.;:!?") in _PEOPLES_THINGS:
         return False
     if words[0] in _THE_TITLES or "of" in words:
@@ -1348,7 +1350,7 @@ def _names_a_product(texts: Sequence[str], e: Ent) -> bool:
     occurrences; not apps or websites, which organisations own ("a lot of NHS apps",
     the one break of a longer list of nouns)."""
     text = texts[e.part]
-    if text[: e.start].split()[-1:] not in (["the"], ["The"]):
+    if words_before(text, e.start) not in (["the"], ["The"]):
         return False
     if _PRODUCT_AFTER.match(text, e.end) is None:
         return False
@@ -1364,7 +1366,7 @@ def _org_in_place(texts: Sequence[str], e: Ent) -> bool:
     has a possessive), unless it is an acronym or a word the document writes in lower case."""
     text = texts[e.part]
     word = text[e.start : e.end]
-    before = text[: e.start].split()[-1:]
+    before = words_before(text, e.start)
     if " " in word or word.isupper() or not before or before[0] not in ("in", "near", "around"):
         return False
     if text[e.end : e.end + 2] in ("'s", "’s") or any(c.isdigit() for c in word):
@@ -1442,12 +1444,12 @@ _IN_PLACE = frozenset("in from near around across outside".split())
 
 
 def _in_place(text: str, start: int) -> bool:
-    before = text[:start].split()[-1:]
+    before = words_before(text, start)
     return bool(before) and before[0] in _IN_PLACE
 
 
 def _after_locative(text: str, start: int) -> bool:
-    before = text[:start].split()[-1:]
+    before = words_before(text, start)
     return bool(before) and before[0] in _LOCATIVE
 
 
@@ -1495,7 +1497,7 @@ def _event_when(text: str, e: Ent) -> bool:
     small model calls such names organisations (2 of 3 in 2 development files). Not a
     body's name, nor one that "when" takes as its subject ("the Academy of Ancient Music,
     when it plays", the third)."""
-    before = text[: e.start].split()[-1:]
+    before = words_before(text, e.start)
     if before not in (["the"], ["The"]) or set(text[e.start : e.end].split()) & _ORG_WORDS:
         return False
     return re.match(r",\s+when\s+(?!(?:it|they|he|she|we|you|I)\b)", text[e.end :]) is not None
