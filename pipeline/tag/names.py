@@ -35,6 +35,12 @@ WORD = rf"[{UPPER}][\w'’&+-]*"  # a capitalised word; digits allowed inside (S
 # "with" between them ("Zones of Regulation", "Hand in Hand", "It Takes Two to Talk",
 # "Parents as Teachers").
 NAME = rf"{WORD}(?:\s+(?:(?:of|and|for|the|&|in|to|as|on|with)\s+)?{WORD}){{0,4}}"
+# The same with each word read whole (a possessive ``*+``, which never gives letters
+# back): the same matches where what follows the name cannot continue a word (a space,
+# a comma, a full stop; a closing quote before a space), found without trying every
+# shorter reading of every capitalised word first (a third faster). Not before "'s".
+WHOLE_WORD = WORD + "+"
+WHOLE_NAME = rf"{WHOLE_WORD}(?:\s+(?:(?:of|and|for|the|&|in|to|as|on|with)\s+)?{WHOLE_WORD}){{0,4}}"
 # Nouns for people: "a mum called Amal" names a person, not a service.
 PERSON_NOUNS = frozenset(
     """woman women man men mum mother dad father girl boy lady colleague friend midwife

@@ -21,6 +21,7 @@ from pipeline.tag.names import (
     NAME,
     PERSON_NOUNS,
     UPPER,
+    WHOLE_NAME,
     Ent,
     capital_first,
     labels_by_text,
@@ -93,7 +94,7 @@ _MODIFIER = (
 # ``capital_first``: several times faster to scan for than a lookbehind). An opening
 # quote before the name is no such character, so "the “Bluebell Steps” programme" is
 # found without matching the quote itself.
-_NAME_ALONE = capital_first(NAME, r"\w’'")
+_NAME_ALONE = capital_first(WHOLE_NAME, r"\w’'")
 _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
     (
         "head",

@@ -25,6 +25,8 @@ from pipeline.tag.names import (
     PARTICLES,
     PERSON_NOUNS,
     UPPER,
+    WHOLE_NAME,
+    WHOLE_WORD,
     WORD,
     Ent,
     by_first_letter,
@@ -917,7 +919,9 @@ _PLURAL_VERBS = (
     "have|are|were|run|get|say|do|don't|don’t|haven't|haven’t|aren't|aren’t|weren't"
     "|weren’t|provide|offer|fund|want|need"
 )
-_PLURAL_CUE = re.compile(rf"(?P<name>{capital_first(NAME, _IN_WORD)})\s+(?:{_PLURAL_VERBS})\b")
+_PLURAL_CUE = re.compile(
+    rf"(?P<name>{capital_first(WHOLE_NAME, _IN_WORD)})\s+(?:{_PLURAL_VERBS})\b"
+)
 # Words before a name that make it something other than the verb's subject: "Zofia and
 # Tomasz were" (two people), "Wärtsilä in Vaasa are", "Musicians at the Pietà were".
 _NOT_SUBJECT_BEFORE = frozenset("in at on from of to for with by near into than the a an".split())
@@ -991,7 +995,7 @@ def _name_before(text: str, start: int) -> bool:
 # Inspectorate", "Black Country Women" + "Aid"): capitalised words ending in a word for
 # a kind of organisation, optionally with a known place after it.
 _HEADS = "|".join(sorted({h.capitalize() for h in ORG_HEADS} | {"Aid"}))
-_SPLIT_WORD = rf"{WORD}\s+(?:(?:and|of|for|&)\s+)?"
+_SPLIT_WORD = rf"{WHOLE_WORD}\s+(?:(?:and|of|for|&)\s+)?"
 _SPLIT_ORG = re.compile(
     capital_first(rf"{_SPLIT_WORD}(?:{_SPLIT_WORD})*(?:{_HEADS})\b(?!['’-])", _IN_WORD)
     + rf"(?P<place>\s+{WORD})?"
@@ -1054,7 +1058,7 @@ def _two_place_bodies(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
 # the organisation wherever it occurs (3 such definitions in 3 development files; the
 # model calls one of the three acronyms a building).
 _DEFINED = re.compile(
-    rf"(?P<name>{NAME}),?\s+(?:\(|(?:the|or)\s+)(?P<acr>[{UPPER}][{UPPER}a-z0-9&]{{1,6}})[),]"
+    rf"(?P<name>{WHOLE_NAME}),?\s+(?:\(|(?:the|or)\s+)(?P<acr>[{UPPER}][{UPPER}a-z0-9&]{{1,6}})[),]"
 )
 _SMALL_WORDS = frozenset("of and for the & in to as on with".split())
 
