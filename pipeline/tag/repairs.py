@@ -696,6 +696,9 @@ LANGUAGES = frozenset(
     Cornish Latin Māori Maori Samoan Tongan Romani Pidgin Creole Patois""".split()
 )
 _LANGUAGE = "|".join(sorted(LANGUAGES, key=len, reverse=True))
+# Where a language's name may start a word of ``_document_words``: a first test, much
+# cheaper than gathering the document's words.
+_ANY_LANGUAGE = re.compile(literal_first(sorted(LANGUAGES), _IN_WORD))
 _LANGUAGE_ITEM = (
     rf"(?:(?:{'|'.join(sorted(NORP_WORDS, key=len, reverse=True))})\s+)?(?:{_LANGUAGE})"
 )
@@ -730,8 +733,10 @@ def _language_runs(text: str) -> list[tuple[int, int]]:
 
 def _languages(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """Drop model spans on languages used as languages (see ``LANGUAGES``)."""
+    if not any(_ANY_LANGUAGE.search(t) for t in texts):
+        return ents  # most documents name no language: none of them even as a word's start
     if LANGUAGES.isdisjoint(_document_words(tuple(texts))):
-        return ents  # most documents name no language
+        return ents
     candidates = {
         e.part
         for e in ents
@@ -964,14 +969,15 @@ def _written_lower(texts: Sequence[str], word: str) -> bool:
     lower = word.lower()
     if lower == word:
         return False
-    if lower.isalnum():  # the common case: one set of the document's words, made once
-        return lower in _document_words(tuple(texts))
+    if lower.isalnum():  # the common case: as a word of ``_document_words``, looked up alone
+        return any(occurrences(t, lower) for t in texts)
     pattern = re.compile(rf"(?<![\w’'-]){re.escape(lower)}(?![\w-])")
     return any(pattern.search(t) for t in texts)
 
 
 # Runs of word characters not joined to a hyphen or an apostrophe before them, nor a
-# hyphen after: the words ``_written_lower``'s pattern would find.
+# hyphen after: the words ``_written_lower``'s pattern would find (and ``occurrences``
+# finds, for a word of letters and digits).
 _WORD_RUN = re.compile(r"(?<![\w’'-])\w+(?![\w-])")
 
 
