@@ -95,6 +95,16 @@ _MODIFIER = (
 # quote before the name is no such character, so "the “Bluebell Steps” programme" is
 # found without matching the quote itself.
 _NAME_ALONE = capital_first(WHOLE_NAME, r"\w’'")
+# Two patterns with words of their own to test first (see ``find_evidence``): "It" or
+# "This", and a head noun with a comma after it.
+_NEXT_SENTENCE = re.compile(
+    rf"(?P<name>{_NAME_ALONE})\.\s+(?:It|This)(?:'s|’s|\s+is|\s+was)\s+"
+    rf"(?:a|an|our|the)\s+(?:[\w-]+\s+){{0,3}}?(?P<head>{_HEAD})\b"
+)
+_APPOSED_AFTER = re.compile(
+    rf"\b(?:a|an|our|the|their)\s+(?:[a-z][\w-]*\s+){{0,3}}?(?P<head>{_HEAD}),\s+"
+    rf"{_OPEN_Q}(?P<name>{NAME}){_CLOSE_Q}\s*[,.;:—–-]"
+)
 _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
     (
         "head",
@@ -124,14 +134,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
         0.6,
     ),
     # A definition in the next sentence: "... to build Bumpstart. It's an app for ..."
-    (
-        "definition",
-        re.compile(
-            rf"(?P<name>{_NAME_ALONE})\.\s+(?:It|This)(?:'s|’s|\s+is|\s+was)\s+"
-            rf"(?:a|an|our|the)\s+(?:[\w-]+\s+){{0,3}}?(?P<head>{_HEAD})\b"
-        ),
-        0.6,
-    ),
+    ("definition", _NEXT_SENTENCE, 0.6),
     # A name ending in a capitalised head noun: "the Lidcombe Program", "Kōwhai Circle".
     (
         "titled",
@@ -149,14 +152,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
         ),
         0.6,
     ),
-    (
-        "apposition",
-        re.compile(
-            rf"\b(?:a|an|our|the|their)\s+(?:[a-z][\w-]*\s+){{0,3}}?(?P<head>{_HEAD}),\s+"
-            rf"{_OPEN_Q}(?P<name>{NAME}){_CLOSE_Q}\s*[,.;:—–-]"
-        ),
-        0.6,
-    ),
+    ("apposition", _APPOSED_AFTER, 0.6),
     # Quoted capitalised words on their own: weak, but they add up with other evidence.
     ("quoted", re.compile(rf"[\"“‘](?P<name>{NAME})[\"”’]"), 0.3),
 ]
@@ -182,7 +178,8 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
         # Cheap tests first: most paragraphs have no head noun, naming phrase or quote,
         # and then the name patterns need not scan them.
         lowered = text.lower()
-        has_head = not _HEAD_SET.isdisjoint(_WORDS.findall(lowered))
+        heads = _HEAD_SET.intersection(_WORDS.findall(lowered))
+        has_head = bool(heads)
         has_called = ("call" in lowered or "named" in lowered or "known as" in lowered) and (
             _ANY_CALLED.search(text) is not None
         )
@@ -190,9 +187,15 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
         has_titled = has_head or _TITLED_WORDS.search(text) is not None
         if not (has_head or has_called or has_quote or has_titled):
             continue
+        # A head noun right before a comma (one of the words found: a space before it).
+        head_comma = any(f"{head}," in text for head in heads)
         for kind, pattern, strength in _PATTERNS:
             needed = {"called": has_called, "quoted": has_quote, "titled": has_titled}
             if not needed.get(kind, has_head):
+                continue
+            if pattern is _NEXT_SENTENCE and "It" not in text and "This" not in text:
+                continue
+            if pattern is _APPOSED_AFTER and not head_comma:
                 continue
             for m in pattern.finditer(text):
                 start, end = trim(text, m.start("name"), m.end("name"))

@@ -731,10 +731,17 @@ def _language_runs(text: str) -> list[tuple[int, int]]:
     return runs
 
 
+def _last_word(texts: Sequence[str], e: Ent) -> str:
+    words = texts[e.part][e.start : e.end].rsplit(None, 1)
+    return words[-1] if words else ""
+
+
 def _languages(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     """Drop model spans on languages used as languages (see ``LANGUAGES``)."""
     if not any(_ANY_LANGUAGE.search(t) for t in texts):
         return ents  # most documents name no language: none of them even as a word's start
+    if not any(e.source == "model" and _last_word(texts, e) in LANGUAGES for e in ents):
+        return ents  # nor a model span ending in one: nothing to drop (a cheaper test first)
     if LANGUAGES.isdisjoint(_document_words(tuple(texts))):
         return ents
     candidates = {
