@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 from pipeline.tag import lexicon
 from pipeline.tag.names import (
@@ -696,9 +695,6 @@ LANGUAGES = frozenset(
     Cornish Latin Māori Maori Samoan Tongan Romani Pidgin Creole Patois""".split()
 )
 _LANGUAGE = "|".join(sorted(LANGUAGES, key=len, reverse=True))
-# Where a language's name may start a word of ``_document_words``: a first test, much
-# cheaper than gathering the document's words.
-_ANY_LANGUAGE = re.compile(literal_first(sorted(LANGUAGES), _IN_WORD))
 _LANGUAGE_ITEM = (
     rf"(?:(?:{'|'.join(sorted(NORP_WORDS, key=len, reverse=True))})\s+)?(?:{_LANGUAGE})"
 )
@@ -737,18 +733,10 @@ def _last_word(texts: Sequence[str], e: Ent) -> str:
 
 
 def _languages(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
-    """Drop model spans on languages used as languages (see ``LANGUAGES``)."""
-    if not any(_ANY_LANGUAGE.search(t) for t in texts):
-        return ents  # most documents name no language: none of them even as a word's start
-    if not any(e.source == "model" and _last_word(texts, e) in LANGUAGES for e in ents):
-        return ents  # nor a model span ending in one: nothing to drop (a cheaper test first)
-    if LANGUAGES.isdisjoint(_document_words(tuple(texts))):
-        return ents
-    candidates = {
-        e.part
-        for e in ents
-        if e.source == "model" and texts[e.part][e.start : e.end].split()[-1] in LANGUAGES
-    }
+    """Drop model spans on languages used as languages (see ``LANGUAGES``), reading only
+    the paragraphs with a model span that ends in a language's name (most documents
+    have none)."""
+    candidates = {e.part for e in ents if e.source == "model" and _last_word(texts, e) in LANGUAGES}
     if not candidates:
         return ents
     runs = {part: _language_runs(texts[part]) for part in candidates}
@@ -976,25 +964,10 @@ def _written_lower(texts: Sequence[str], word: str) -> bool:
     lower = word.lower()
     if lower == word:
         return False
-    if lower.isalnum():  # the common case: as a word of ``_document_words``, looked up alone
+    if lower.isalnum():  # the common case: ``occurrences`` finds what the pattern would
         return any(occurrences(t, lower) for t in texts)
     pattern = re.compile(rf"(?<![\w’'-]){re.escape(lower)}(?![\w-])")
     return any(pattern.search(t) for t in texts)
-
-
-# Runs of word characters not joined to a hyphen or an apostrophe before them, nor a
-# hyphen after: the words ``_written_lower``'s pattern would find (and ``occurrences``
-# finds, for a word of letters and digits).
-_WORD_RUN = re.compile(r"(?<![\w’'-])\w+(?![\w-])")
-
-
-@lru_cache(maxsize=1)
-def _document_words(texts: tuple[str, ...]) -> frozenset[str]:
-    """The document's words as written, gathered once per document."""
-    words: set[str] = set()
-    for text in texts:
-        words.update(_WORD_RUN.findall(text))
-    return frozenset(words)
 
 
 def _name_before(text: str, start: int) -> bool:
