@@ -284,11 +284,16 @@ def _listed_with_people(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
         if e.source != "model" or e.label not in _LISTED_FROM:
             continue
         text = texts[e.part]
+        neighbours = [
+            j
+            for j in (order[k - 1] if k else None, order[k + 1] if k + 1 < len(order) else None)
+            if j is not None and out[j].part == e.part and out[j].label == "PERSON"
+        ]  # tested first: most spans have no person next to them
+        if not neighbours:
+            continue
         if text[e.end : e.end + 2] in ("'s", "’s") or not _person_like(text[e.start : e.end]):
             continue
-        for j in (order[k - 1] if k else None, order[k + 1] if k + 1 < len(order) else None):
-            if j is None or out[j].part != e.part or out[j].label != "PERSON":
-                continue
+        for j in neighbours:
             person = text[out[j].start : out[j].end]
             place = person in lexicon.places() and person not in lexicon.first_names()
             if place or text[out[j].end : out[j].end + 2] in ("'s", "’s"):
@@ -435,7 +440,11 @@ _SENDER = re.compile(
 # Words one of which ``_SENDER`` and ``_ADDRESS`` need (the question of ``_ADDRESS``
 # needs a "?"): tested first, as most paragraphs have none.
 _SENT = ("question", "comment", "message", "email", "text")
-_GREETED = ("Thank", "Hi", "Hello", "Welcome", "Morning", "Cheers")
+# The words of a name thanked, then the comma or the space after them.
+_GREETING = re.compile(
+    literal_first(("Thanks", "Thank", "Hi", "Hello", "Welcome", "Morning", "Cheers"), _WORD_CHAR)
+    + r"[,\s]"
+)
 # A speaker introducing themselves: "I'm Adebayo Ogunleye", "My name's Zoë Abernethy".
 _INTRODUCED = re.compile(
     rf"\b(?:I'm|I’m|I am|[Mm]y name is|[Mm]y name's|[Mm]y name’s)\s+"
@@ -489,7 +498,7 @@ def _named_people(
             e.start < end and start < e.end and e.label not in ("GPE", "PERSON") for e in ents
         ):
             yield start, end
-    address = "?" in text or any(w in text for w in _GREETED)
+    address = "?" in text or _GREETING.search(text) is not None
     for m in _ADDRESS.finditer(text) if address else ():
         group = "thanked" if m.group("thanked") else "asked"
         start, end = m.span(group)
@@ -500,8 +509,11 @@ def _named_people(
         if (named or word in lexicon.first_names()) and word not in lexicon.places():
             yield start, end
     if speakers:
-        for m in re.finditer(NAME_RUN, text):
+        for m in NAME_RUN.finditer(text):
             yield from _speaker_runs(text, m.start(), m.end(), speakers)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*(?<!['’]s)")
 
 
 def _speaker_runs(
@@ -511,7 +523,7 @@ def _speaker_runs(
     "Adebayo Ogunleye" in "I'm Adebayo Ogunleye"."""
     run: tuple[int, int] | None = None
     gap = 0  # words since the run's last name word: a particle, or one other name
-    for w in re.finditer(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*(?<!['’]s)", text[start:end]):
+    for w in _NAME_WORD.finditer(text[start:end]):
         folded = fold(w.group())
         if folded in speakers:
             at = (start + w.start(), start + w.end())
@@ -879,15 +891,15 @@ def _his_or_her(text: str, e: Ent) -> bool:
     """A one- or two-word name with "and his"/"and her" after it, not a known place,
     a nationality or a language ("moved to Glasgow and his wife followed", "she speaks
     English and her husband Polish"), nor a name after a preposition of place."""
+    if _HIS_OR_HER.match(text, e.end) is None:
+        return False  # most names: the cheapest test first
     name = text[e.start : e.end]
     if e.label in ("LAW", INTERVENTION) or len(name.split()) > 2 or name.isupper():
         return False
     if name in lexicon.places() or name in NORP_WORDS or set(name.split()) & _ORG_WORDS:
         return False
     before = words_before(text, e.start)
-    if before and before[0].lower() in _LOCATIVE:
-        return False
-    return _HIS_OR_HER.match(text, e.end) is not None
+    return not (before and before[0].lower() in _LOCATIVE)
 
 
 def _regnal(words: Sequence[str]) -> bool:
@@ -1395,6 +1407,21 @@ def _called_thing(text: str, e: Ent) -> str | None:
 # person or an organisation: 2 of 2 such names in 2 development files).
 _AND_OR_BEFORE = re.compile(r"\s+(?:and|or)\s+$")
 _AND_OR_AFTER = re.compile(r"\s+(?:and|or)\s+")
+_RUNS_ON = re.compile(rf"\s+{WORD}")
+
+
+def _and_or_before(text: str, start: int) -> int | None:
+    """Where ``_AND_OR_BEFORE`` matches ``text[:start]`` (the first space before "and" or
+    "or"), as its search from the paragraph's start would find, without that search for
+    every span: read back from ``start`` over the spaces, the word and the spaces."""
+    body = text[:start].rstrip()
+    if len(body) == start:
+        return None  # no space after the word
+    for word in ("and", "or"):
+        head = body[: -len(word)]
+        if body.endswith(word) and head[-1:].isspace():
+            return len(head.rstrip())
+    return None
 
 
 def _known_place_name(name: str) -> bool:
@@ -1467,18 +1494,21 @@ def _coordinated_places(texts: Sequence[str], ents: list[Ent], people: set[str])
             and words[0] not in lexicon.first_names()
             and not set(words) & (people | _ORG_WORDS)
         ):
-            before = _AND_OR_BEFORE.search(text, 0, e.start)
+            before = _and_or_before(text, e.start)
             after = _AND_OR_AFTER.match(text, e.end)
-            joined = (before is not None and (e.part, before.start()) in place_ends) or (
+            joined = (before is not None and (e.part, before) in place_ends) or (
                 after is not None
                 and (e.part, after.end()) in places
                 and _after_locative(text, e.start)
             )
-            running_on = re.match(rf"\s+{WORD}", text[e.end :]) is not None
+            running_on = _RUNS_ON.match(text, e.end) is not None
             if joined and not running_on:
                 e = replace(e, label="GPE")
         out.append(e)
     return out
+
+
+_WHEN_AFTER = re.compile(r",\s+when\s+(?!(?:it|they|he|she|we|you|I)\b)")
 
 
 def _event_when(text: str, e: Ent) -> bool:
@@ -1490,7 +1520,7 @@ def _event_when(text: str, e: Ent) -> bool:
     before = words_before(text, e.start)
     if before not in (["the"], ["The"]) or set(text[e.start : e.end].split()) & _ORG_WORDS:
         return False
-    return re.match(r",\s+when\s+(?!(?:it|they|he|she|we|you|I)\b)", text[e.end :]) is not None
+    return _WHEN_AFTER.match(text, e.end) is not None
 
 
 # Verbs of authorship around a name: what is published, composed, painted or performed
