@@ -178,8 +178,8 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
         # Cheap tests first: most paragraphs have no head noun, naming phrase or quote,
         # and then the name patterns need not scan them.
         lowered = text.lower()
-        heads = _HEAD_SET.intersection(_WORDS.findall(lowered))
-        has_head = bool(heads)
+        words = _WORDS.findall(lowered)
+        has_head = not _HEAD_SET.isdisjoint(words)
         has_called = ("call" in lowered or "named" in lowered or "known as" in lowered) and (
             _ANY_CALLED.search(text) is not None
         )
@@ -188,7 +188,7 @@ def find_evidence(texts: Sequence[str]) -> list[Evidence]:
         if not (has_head or has_called or has_quote or has_titled):
             continue
         # A head noun right before a comma (one of the words found: a space before it).
-        head_comma = any(f"{head}," in text for head in heads)
+        head_comma = has_head and any(f"{h}," in text for h in _HEAD_SET.intersection(words))
         for kind, pattern, strength in _PATTERNS:
             needed = {"called": has_called, "quoted": has_quote, "titled": has_titled}
             if not needed.get(kind, has_head):
