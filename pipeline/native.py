@@ -32,6 +32,7 @@ NATIVE_MODULES = (
     "pipeline.captions.cues",
     "pipeline.timing.sentences",
     "pipeline.timing.speech",
+    "pipeline.timing.timeline",
 )
 MANIFEST = "_native.json"
 PURE_ENV = "PIPELINE_PURE_PYTHON"

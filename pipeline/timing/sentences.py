@@ -92,11 +92,17 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@lru_cache(maxsize=256)
 def tokens(paragraph: Paragraph) -> tuple[tuple[int, int, str], ...]:
-    """The paragraph's whitespace tokens as (start char, end char, text); kept for the
-    last paragraphs seen, as timing asks for each paragraph's several times."""
-    return tuple((m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(paragraph.text))
+    """The paragraph's whitespace tokens as (start char, end char, text)."""
+    return text_tokens(paragraph.text)
+
+
+@lru_cache(maxsize=256)
+def text_tokens(text: str) -> tuple[tuple[int, int, str], ...]:
+    """The whitespace tokens of ``text``; kept for the last texts seen, as timing asks
+    for each paragraph's several times (keyed by the text, whose hash Python keeps:
+    a Paragraph's is worked out again, anchors and all, at every call)."""
+    return tuple((m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text))
 
 
 def sentence_flags(paragraphs: Sequence[Paragraph]) -> list[list[bool]]:
