@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -561,15 +562,15 @@ ROW_BUILDERS: dict[str, Callable[[Sequence[DocumentResult]], Sequence[Any]]] = {
 def rows_to_table(name: str, rows: Sequence[Any]) -> pa.Table:
     """Rows of ``ROW_TYPES[name]`` as a Table with the explicit schema and its metadata."""
     schema = SCHEMAS[name]
-    columns: list[list[Any]] = [[] for _ in schema.names]
-    for row in rows:
-        for column, column_name in zip(columns, schema.names, strict=True):
-            value = getattr(row, column_name)
-            column.append(list(value) if isinstance(value, tuple) else value)
-    table = pa.Table.from_arrays(
-        [pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)],
-        schema=schema,
-    )
+    arrays = []
+    for field in schema:
+        # A column at a time, its values read in C (attrgetter over map): the run's
+        # process builds the rows of every document.
+        values: list[Any] = list(map(attrgetter(field.name), rows))
+        if pa.types.is_list(field.type):
+            values = [list(v) if isinstance(v, tuple) else v for v in values]
+        arrays.append(pa.array(values, type=field.type))
+    table = pa.Table.from_arrays(arrays, schema=schema)
     for field, column in zip(schema, table.columns, strict=True):
         # pyarrow does not check nullability; a null here is a bug upstream.
         if not field.nullable and column.null_count:
