@@ -100,6 +100,39 @@ def test_one_changed_document_reads_no_record(
         assert (out / name).is_file()
 
 
+@pytest.mark.parametrize("spans", ["missing", "shifted", "not a mapping"])
+def test_search_spans_recorded_wrongly_or_not_are_read_from_the_database(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], spans: str
+) -> None:
+    """A run takes the kept documents' rowids from index/.docs.json; written by an
+    older version (none) or not adding up to the database's rows, they are read from
+    the database instead, and the search database is still a clean build's."""
+    inputs, out = corpus
+    docs_file = out / "index" / ".docs.json"
+    data = json.loads(docs_file.read_text(encoding="utf-8"))
+    assert sorted(data["search_spans"]) == sorted(data["documents"])
+    if spans == "missing":
+        del data["search_spans"]
+    elif spans == "shifted":
+        data["search_spans"] = {d: [f + 1, n] for d, (f, n) in data["search_spans"].items()}
+    else:
+        data["search_spans"] = ["step-0", 1, 3]
+    docs_file.write_text(json.dumps(data), encoding="utf-8")
+    (inputs / "step-3.txt").write_text(document(113, pool, 150), encoding="utf-8")
+    run(inputs, out)
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+def test_search_spans_end() -> None:
+    from pipeline.index.search import _spans_end
+
+    assert _spans_end({}) == 0
+    assert _spans_end({"b": (4, 2), "a": (1, 3)}) == 5
+    assert _spans_end({"a": (1, 3), "b": (5, 2)}) == -1  # a gap
+    assert _spans_end({"a": (1, 3), "b": (3, 2)}) == -1  # an overlap
+    assert _spans_end({"a": (1, 0)}) == -1
+
+
 def test_added_and_deleted_documents_read_only_their_records(
     corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], reads: list[str]
 ) -> None:

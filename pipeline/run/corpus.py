@@ -632,6 +632,17 @@ def _index_code() -> str:
     return f"{__version__}/{code_sha256()}"
 
 
+def _search_spans(out_dir: Path) -> dict[str, tuple[int, int]] | None:
+    """Where the search database in place holds each document's rows (first rowid,
+    count), as the run that wrote it recorded in ``index/.docs.json``; None if not."""
+    try:
+        data = json.loads((out_dir / INDEX_DOCS_FILE).read_text(encoding="utf-8"))
+        spans = data["search_spans"]
+        return {str(d): (int(first), int(count)) for d, (first, count) in spans.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def _index_docs(out_dir: Path) -> dict[str, str]:
     """doc_id -> key of every document the index files in place were built from, when
     this code wrote them all and they are all there; else empty (everything is then
@@ -695,9 +706,10 @@ def assemble(
     previous = _index_docs(out_dir) if keys is not None else {}
     keep = {d for d in doc_ids if keys is not None and d in previous and previous[d] == keys.get(d)}
     old_candidates = _previous_candidates(out_dir) if keep else {}
+    spans = _search_spans(out_dir) if keep else None
     (out_dir / INDEX_DOCS_FILE).unlink(missing_ok=True)
     tables = TableWriter(out_dir, keep)
-    search = SearchBuilder(search_path(out_dir), search_path(out_dir) if keep else None)
+    search = SearchBuilder(search_path(out_dir), search_path(out_dir) if keep else None, spans)
     candidates = io.StringIO()
     writer = csv.writer(candidates, lineterminator="\n")
     writer.writerow(CANDIDATE_COLUMNS)
@@ -750,7 +762,12 @@ def assemble(
     tables.commit()
     search.commit()
     write_text_atomic(out_dir / CANDIDATES_FILE, candidates.getvalue())
-    index_docs = {"format": 1, "code": _index_code(), "documents": built}
+    index_docs = {
+        "format": 1,
+        "code": _index_code(),
+        "documents": built,
+        "search_spans": search.placed,
+    }
     write_text_atomic(out_dir / INDEX_DOCS_FILE, json.dumps(index_docs, sort_keys=True))
 
 
