@@ -37,6 +37,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
+    from pipeline.native import status
+
+    print(f"compiled modules: {status()}", flush=True)
     from pipeline.ingest import read_transcript
     from pipeline.run.corpus import Inputs, run_corpus
     from pipeline.run.document import worker_for

@@ -139,6 +139,10 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     jobs_list = [int(j) for j in args.jobs.split(",")]
+    from pipeline.native import status
+
+    # Figures depend on it: the compiled modules (pipeline/native.py) or pure Python.
+    print(f"compiled modules: {status()}", flush=True)
     pool = sentences()
     scratch = Path(tempfile.mkdtemp(prefix="bench-run-"))
     rows = []
