@@ -46,8 +46,10 @@ from pathlib import Path
 
 def init():
     global tagger
+    from pipeline.collector import settle
     from pipeline.tag import Tagger
     tagger = Tagger()
+    settle()  # the collector as a run's workers have it
 
 def tag(path):
     from pipeline.ingest import read_transcript

@@ -1,5 +1,5 @@
 """The compiled modules (pipeline/native.py): the same bytes as pure Python, and never
-a stale extension."""
+a stale extension; and the collector settings of a pipeline process (pipeline/collector.py)."""
 
 from __future__ import annotations
 
@@ -101,3 +101,20 @@ def test_classes_of_compiled_modules_pickle() -> None:
 
     model = SpeechModel(comma=0.3, sentence=2.5)
     assert pickle.loads(pickle.dumps(model)) == model
+
+
+def test_settle_collects_young_objects_less_often() -> None:
+    import gc
+
+    from pipeline.collector import YOUNG_THRESHOLD, settle
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        settle()
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+        gc.set_threshold(2 * YOUNG_THRESHOLD, 10, 10)
+        settle()  # never lower
+        assert gc.get_threshold() == (2 * YOUNG_THRESHOLD, 10, 10)
+    finally:
+        gc.set_threshold(*before)

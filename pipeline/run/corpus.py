@@ -28,6 +28,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.clock import format_clock
+from pipeline.collector import settle
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.files import Listing, sync_folder, write_text_atomic
 from pipeline.ingest.manifest import MANIFEST_NAME, Entry, manifest_issues, read_manifest
@@ -464,6 +465,8 @@ def run_corpus(
         # In doc_id order, the order the index is assembled in (outputs do not depend on it).
         plan.todo.sort(key=lambda job: job.source.doc_id)
         jobs = {job.source.doc_id: job for job in plan.todo}
+        if len(jobs) > 1:
+            settle()  # many documents' objects ahead (pipeline/collector.py)
         # With documents to do, the index is assembled while they are done: each as
         # it is finished, in doc_id order, by a thread of this process.
         assembly = _Assembly(out_dir, report, settings, plan) if write_index and jobs else None

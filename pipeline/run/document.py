@@ -26,6 +26,7 @@ from pipeline.captions import (
     to_srt,
     to_webvtt,
 )
+from pipeline.collector import settle
 from pipeline.errors import PipelineError, TranscriptError
 from pipeline.files import write_text_atomic
 from pipeline.ingest.sources import read_transcript
@@ -92,6 +93,7 @@ class Worker:
             self._tagger = open_tagger(
                 model=s.model, gazetteers=s.gazetteers, cache_dir=s.cache_dir, labels=s.labels
             )
+            settle()  # documents ahead (pipeline/collector.py)
         return self._tagger
 
     @property
