@@ -7,12 +7,12 @@ and gives the same outputs, more slowly. Everything else is in pyproject.toml.
 
 from __future__ import annotations
 
-import ast
-import hashlib
+import importlib.util
 import json
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
@@ -20,22 +20,16 @@ from setuptools.command.build_ext import build_ext
 ROOT = Path(__file__).resolve().parent
 
 
-def native_modules() -> tuple[str, ...]:
-    """NATIVE_MODULES, read from pipeline/native.py without importing the package."""
-    tree = ast.parse((ROOT / "pipeline" / "native.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(target, "id", None) == "NATIVE_MODULES" for target in node.targets
-        ):
-            return tuple(ast.literal_eval(node.value))
-    raise SystemExit("pipeline/native.py has no NATIVE_MODULES")
+def _native() -> ModuleType:
+    """pipeline/native.py, loaded by itself (the package's imports are not installed yet)."""
+    spec = importlib.util.spec_from_file_location("_native", ROOT / "pipeline" / "native.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def source(module: str) -> Path:
-    path = ROOT.joinpath(*module.split("."))
-    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
-
-
+NATIVE = _native()
 COMPILED: dict[str, str] = {}  # module -> sha256 of the source mypyc translated
 
 
@@ -50,29 +44,31 @@ class BuildNative(build_ext):
         }
         done = {m: sha for m, sha in COMPILED.items() if built.get(m, False)}
         if not all(built.values()):
-            done = {}  # mypyc's shared library or a module missing: none is usable
+            done = {}  # mypyc's library or a module missing: none is usable
         folder = ROOT / "pipeline" if self.inplace else Path(self.build_lib) / "pipeline"
         folder.mkdir(parents=True, exist_ok=True)
-        manifest = folder / "_native.json"
+        manifest = folder / NATIVE.MANIFEST
         manifest.write_text(json.dumps(done, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"compiled with mypyc: {', '.join(done) or 'nothing'}", file=sys.stderr)
 
 
 def native_extensions() -> list:
-    if os.environ.get("PIPELINE_PURE_PYTHON", "") not in ("", "0"):
+    if os.environ.get(NATIVE.PURE_ENV, "") not in ("", "0"):
         return []
     try:
         from mypyc.build import mypycify
     except ImportError:
         print("mypyc is not available: installing pure Python", file=sys.stderr)
         return []
-    modules = native_modules()
-    hashes = {m: hashlib.sha256(source(m).read_bytes()).hexdigest() for m in modules}
+    modules = NATIVE.NATIVE_MODULES
+    hashes = {m: NATIVE.sha256_of(NATIVE.source_of(m)) for m in modules}
     try:
         # A library per module, inside its package (one shared library would be a
         # top-level module, which an editable install does not put on the path).
         extensions = mypycify(
-            [str(source(m).relative_to(ROOT)) for m in modules], opt_level="3", separate=True
+            [str(NATIVE.source_of(m).relative_to(ROOT)) for m in modules],
+            opt_level="3",
+            separate=True,
         )
     except BaseException as error:  # mypyc refuses the code: stay pure Python
         print(f"mypyc cannot compile ({error}): installing pure Python", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Compiled hot loops: which modules are built with mypyc, and whether each is current.
 
-``setup.py`` compiles ``NATIVE_MODULES`` with mypyc when a C compiler is at hand:
+``setup.py`` (which loads this file on its own, with no other import from the package)
+compiles ``NATIVE_MODULES`` with mypyc when a C compiler is at hand:
 the same Python sources as C extensions (the cue search about 2.6 times faster), with
 the same outputs byte for byte (tests/test_native.py runs both). It records the
 sha256 of each source it compiled in ``_native.json`` beside this file. Without a
@@ -27,7 +28,8 @@ from types import ModuleType
 from typing import Any
 
 # The per-word loops of a run, besides spaCy: cue search and timing. (Not a module
-# whose dataclasses travel to worker processes: mypyc's classes do not unpickle.)
+# whose dataclasses travel to worker processes: mypyc's classes do not unpickle; nor a
+# package's __init__: mypyc's build of one would not import.)
 NATIVE_MODULES = (
     "pipeline.captions.cues",
     "pipeline.timing.sentences",
@@ -40,9 +42,8 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def source_of(module: str) -> Path:
-    """The Python source of one of ``NATIVE_MODULES`` (a package's ``__init__.py``)."""
-    path = _PACKAGE.parent.joinpath(*module.split("."))
-    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    """The Python source of one of ``NATIVE_MODULES``."""
+    return _PACKAGE.parent.joinpath(*module.split(".")).with_suffix(".py")
 
 
 def _extension_of(module: str) -> Path | None:
@@ -92,16 +93,12 @@ class _SourceFinder:
     ) -> importlib.machinery.ModuleSpec | None:
         if name not in self.modules:
             return None
-        source = source_of(name)
-        locations = [str(source.parent)] if source.name == "__init__.py" else None
-        return importlib.util.spec_from_file_location(
-            name, source, submodule_search_locations=locations
-        )
+        return importlib.util.spec_from_file_location(name, source_of(name))
 
 
 def prefer_current_sources() -> list[str]:
     """Load stale (or, with ``PIPELINE_PURE_PYTHON=1``, all) native modules from
-    their sources; returns their names. Cheap: a few stats and five small hashes."""
+    their sources; returns their names. Cheap: a stat and a small hash per module."""
     use_source = [m for m, state in status().items() if state in ("stale", "forced")]
     if use_source and not any(isinstance(f, _SourceFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _SourceFinder(use_source))

@@ -25,19 +25,10 @@ from pipeline.run.records import RACY_NS, Record, file_sha256, input_sha256, rea
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus import document, sentences  # noqa: E402
+from trees import tree  # noqa: E402
 
 runner = CliRunner()
 COUNT = 5
-VOLATILE = {"run-report.json", ".state.json", ".lock"}
-
-
-def tree(out: Path) -> dict[str, str]:
-    """Every output file's sha256 by path, the run's own bookkeeping aside."""
-    found = {}
-    for path in sorted(out.rglob("*")):
-        if path.is_file() and path.name not in VOLATILE and ".cache" not in path.parts:
-            found[path.relative_to(out).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
 
 
 def make_corpus(folder: Path, pool: list[str], count: int, words: int = 150) -> None:

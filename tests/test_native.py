@@ -3,7 +3,6 @@ a stale extension; and the collector settings of a pipeline process (pipeline/co
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -12,19 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from trees import tree
 
 from pipeline import native
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLATILE = {"run-report.json", ".state.json", ".lock"}
-
-
-def tree(out: Path) -> dict[str, str]:
-    return {
-        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name not in VOLATILE and ".cache" not in p.parts
-    }
 
 
 def run(inputs: Path, out: Path, *, pure: bool) -> dict[str, str]:

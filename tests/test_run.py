@@ -4,7 +4,6 @@ consistency, the run report and exit statuses. Whole output trees are compared."
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import signal
@@ -21,19 +20,9 @@ from pipeline.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus import document, sentences, write_corpus  # noqa: E402
+from trees import VOLATILE, tree  # noqa: E402
 
 runner = CliRunner()
-# Files that say when and how a run went, not what it made.
-VOLATILE = {"run-report.json", ".state.json", ".lock"}
-
-
-def tree(out: Path) -> dict[str, str]:
-    """Every output file's sha256 by path, the run's own bookkeeping aside."""
-    found = {}
-    for path in sorted(out.rglob("*")):
-        if path.is_file() and path.name not in VOLATILE and ".cache" not in path.parts:
-            found[path.relative_to(out).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
 
 
 def run(*args: str) -> None:

@@ -84,7 +84,7 @@ def _decoder(hint: Any) -> Decoder:
                 try:
                     return kind(**data)  # the common case, in one call
                 except TypeError:
-                    pass  # other keys (another version's record): the field by field road
+                    pass  # other keys (another version's state or rows): the field by field road
             values = {name: data[name] for name in plain if name in data}
             for name, decode in typed:
                 if name in data:

@@ -635,25 +635,29 @@ def _index_code() -> str:
     return f"{__version__}/{code_sha256()}"
 
 
-def _search_spans(out_dir: Path) -> dict[str, tuple[int, int]] | None:
-    """Where the search database in place holds each document's rows (first rowid,
-    count), as the run that wrote it recorded in ``index/.docs.json``; None if not."""
+def _index_file(out_dir: Path) -> Any:
+    """What ``index/.docs.json`` holds (None when it cannot be read)."""
     try:
-        data = json.loads((out_dir / INDEX_DOCS_FILE).read_text(encoding="utf-8"))
-        spans = data["search_spans"]
-        return {str(d): (int(first), int(count)) for d, (first, count) in spans.items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return json.loads((out_dir / INDEX_DOCS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
 
 
-def _index_docs(out_dir: Path) -> dict[str, str]:
+def _search_spans(data: Any) -> dict[str, tuple[int, int]] | None:
+    """Where the search database in place holds each document's rows (first rowid,
+    count), as the run that wrote it recorded in ``index/.docs.json`` (``data``); None
+    if not."""
+    try:
+        spans = data["search_spans"]
+        return {str(d): (int(first), int(count)) for d, (first, count) in spans.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _index_docs(out_dir: Path, data: Any) -> dict[str, str]:
     """doc_id -> key of every document the index files in place were built from, when
     this code wrote them all and they are all there; else empty (everything is then
-    built from the records)."""
-    try:
-        data = json.loads((out_dir / INDEX_DOCS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    built from the records). ``data``: what ``index/.docs.json`` holds."""
     if not isinstance(data, dict) or data.get("format") != 1 or data.get("code") != _index_code():
         return {}
     docs = data.get("documents")
@@ -706,10 +710,11 @@ def assemble(
     from pipeline.index.search import SearchBuilder, search_path, search_records
     from pipeline.index.tables import TableWriter
 
-    previous = _index_docs(out_dir) if keys is not None else {}
+    index_file = _index_file(out_dir) if keys is not None else None
+    previous = _index_docs(out_dir, index_file) if keys is not None else {}
     keep = {d for d in doc_ids if keys is not None and d in previous and previous[d] == keys.get(d)}
     old_candidates = _previous_candidates(out_dir) if keep else {}
-    spans = _search_spans(out_dir) if keep else None
+    spans = _search_spans(index_file) if keep else None
     (out_dir / INDEX_DOCS_FILE).unlink(missing_ok=True)
     tables = TableWriter(out_dir, keep)
     search = SearchBuilder(search_path(out_dir), search_path(out_dir) if keep else None, spans)
