@@ -72,8 +72,9 @@ def main() -> int:
                 replay[tuple(p.text for p in parts)] = tagger.records(parts)[0]
             model_s = time.perf_counter() - started
             Tagger.records = replayed  # type: ignore[method-assign, assignment]
-            out = scratch / "out"
-            shutil.rmtree(out, ignore_errors=True)
+            # A new folder each round: deleting the last one would slow this one's file
+            # creation (ext4 passes over recently freed inodes; see bench/run.py).
+            out = scratch / f"out-{n}"
             started = time.perf_counter()
             run_corpus(Inputs((corpus,)), out, settings)
             rest_s = time.perf_counter() - started

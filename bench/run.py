@@ -16,6 +16,14 @@ varied text, so that no cache can cheat), in fresh subprocesses:
   adds, and the target is under 1% of the full run. Both are measured ``--repeat``
   times (3; a new edit each time), their medians counted.
 
+Memory is sampled only in the runs whose memory is reported (the full run and tagging
+alone): reading every process's memory map ten times a second takes CPU from the run
+being timed, and it slowed the one-changed re-run more than its own-cost run (about
+0.07 s of a 0.5 s budget at 1,000 documents). Nothing is deleted until the end: for
+half a minute after many files are deleted, ext4 makes each new file slower to create
+(it passes over recently freed inodes; 0.02 -> 0.4-0.9 ms a file measured here), which
+would charge a run for the bench's own clean-up.
+
     .venv/bin/python bench/run.py --sizes 1000 --jobs 1,2
 """
 
@@ -114,6 +122,15 @@ def timed(command: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, memory.peak / 2**20
 
 
+def wall(command: list[str]) -> float:
+    """Wall seconds of one command, nothing sampled beside it."""
+    start = time.perf_counter()
+    code = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=False).returncode
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} exited {code}")
+    return time.perf_counter() - start
+
+
 def run_command(corpus: Path, out: Path, jobs: int, *extra: str) -> list[str]:
     return [
         PYTHON,
@@ -166,7 +183,7 @@ def main() -> int:
                 )
                 after_s, _ = timed([PYTHON, str(script), str(corpus), str(jobs)])
                 tag_s = (before_s + after_s) / 2
-                noop_s, _ = timed(run_command(corpus, out, jobs))
+                noop_s = wall(run_command(corpus, out, jobs))
                 # One changed, and its own cost, ``--repeat`` times (a new edit each
                 # time, the two alternating): a single pair moves by a few tenths of a
                 # second, as much as the 1% being measured; the medians count.
@@ -177,10 +194,9 @@ def main() -> int:
                     if text == changed.read_text(encoding="utf-8"):
                         raise SystemExit(f"{changed}: the edit would not change its text")
                     changed.write_text(text, encoding="utf-8")
-                    ones.append(timed(run_command(corpus, out, jobs))[0])
-                    alone = scratch / f"alone-{size}-{jobs}"
-                    owns.append(timed(run_command(changed, alone, jobs))[0])
-                    shutil.rmtree(alone)
+                    ones.append(wall(run_command(corpus, out, jobs)))
+                    alone = scratch / f"alone-{size}-{jobs}-{round_}"
+                    owns.append(wall(run_command(changed, alone, jobs)))
                 one_s, own_s = statistics.median(ones), statistics.median(owns)
                 diffs = ", ".join(f"{a - b:.2f}" for a, b in zip(ones, owns, strict=True))
                 rows.append((size, jobs, full_s, full_mb, tag_s, tag_mb, noop_s, one_s, own_s))
@@ -195,8 +211,6 @@ def main() -> int:
                     f" {args.repeat}, each pair: {diffs} s)",
                     flush=True,
                 )
-                shutil.rmtree(out)
-            shutil.rmtree(corpus)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print()
