@@ -8,6 +8,7 @@ one document. All times are integer milliseconds.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 # Labels kept by default; INTERVENTION is the tagger's own label for intervention names.
@@ -175,9 +176,14 @@ class Timeline:
 
     def share(self, source: str) -> float:
         """The share of words timed from ``source``."""
+        return self.shares().get(source, 0.0)
+
+    def shares(self) -> dict[str, float]:
+        """The share of words timed from each source there is, in one pass."""
         if not self.words:
-            return 0.0
-        return sum(w.source == source for w in self.words) / len(self.words)
+            return {}
+        counts = Counter(w.source for w in self.words)
+        return {source: n / len(self.words) for source, n in counts.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from pipeline import __version__
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.files import atomic_target, current_umask
-from pipeline.model import DocumentResult, Mention
+from pipeline.model import AUDIO, CAPTIONS, ESTIMATE, DocumentResult, Mention
 
 # Bump when a column is added, removed, renamed or changes meaning; readers check it.
 SCHEMA_VERSION = "2"
@@ -406,6 +406,7 @@ def document_rows(results: Sequence[DocumentResult]) -> list[DocumentRow]:
     rows = []
     for result in sorted_results(results):
         transcript, metadata = result.transcript, result.transcript.metadata
+        shares = result.timeline.shares()
         rows.append(
             DocumentRow(
                 doc_id=transcript.doc_id,
@@ -426,9 +427,9 @@ def document_rows(results: Sequence[DocumentResult]) -> list[DocumentRow]:
                 mention_count=len(result.mentions),
                 warning_count=len(result.warnings),
                 repair_count=sum(repair.count for repair in transcript.repairs),
-                timed_from_audio=round(result.timeline.share("audio"), 4),
-                timed_from_captions=round(result.timeline.share("captions"), 4),
-                timed_by_estimate=round(result.timeline.share("estimate"), 4),
+                timed_from_audio=round(shares.get(AUDIO, 0.0), 4),
+                timed_from_captions=round(shares.get(CAPTIONS, 0.0), 4),
+                timed_by_estimate=round(shares.get(ESTIMATE, 0.0), 4),
                 media=result.media,
             )
         )

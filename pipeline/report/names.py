@@ -9,6 +9,7 @@ system that ignores case) and no name is hidden, empty or a path.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 from urllib.parse import quote
@@ -41,4 +42,21 @@ def href(path: str) -> str:
 
 def relative_link(target: str, from_dir: str) -> str:
     """``target`` (posix, relative to the output folder) as seen from ``from_dir``."""
-    return href(posixpath.relpath(target, from_dir))
+    folder, name = posixpath.split(target)
+    normal = posixpath.normpath(target)
+    if (
+        not folder
+        or name in ("", ".", "..")
+        or from_dir == normal
+        or from_dir.startswith(normal + "/")
+    ):
+        return href(posixpath.relpath(target, from_dir))
+    # The folder's way from ``from_dir`` worked out once (relpath asks the OS for the
+    # working folder twice a call), then the name after it: the same path.
+    up = _relative_folder(folder, from_dir)
+    return href(name if up == "." else f"{up}/{name}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_folder(folder: str, from_dir: str) -> str:
+    return posixpath.relpath(folder, from_dir)

@@ -110,9 +110,10 @@ def report_stale(out_dir: Path, stamp: str) -> bool:
         return True
 
 
-def _read_text(path: Path) -> str | None:
+def _read_text(path: str) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -197,7 +198,8 @@ def page_context(
 ) -> PageContext:
     """Links from ``report/docs/<page>`` to the document's captions and media."""
     page_dir = f"{REPORT_DIR}/{DOCS_DIR}"
-    base = out_dir / "captions" / result.doc_id
+    # Plain strings: this runs for every document a run writes a page for.
+    base = os.path.join(out_dir, "captions", result.doc_id)
     files: dict[str, str | None] = {}
     for name, suffix in (
         ("vtt", ".vtt"),
@@ -205,14 +207,13 @@ def page_context(
         ("srt", ".srt"),
         ("quality", ".quality.json"),
     ):
-        path = base.with_name(base.name + suffix)
         files[name] = (
-            relative_link(f"captions/{result.doc_id}{suffix}", page_dir) if path.is_file() else None
+            relative_link(f"captions/{result.doc_id}{suffix}", page_dir)
+            if os.path.isfile(base + suffix)
+            else None
         )
-    vtt_text = _read_text(base.with_name(base.name + ".vtt")) if files["vtt"] else None
-    chapters_text = (
-        _read_text(base.with_name(base.name + ".chapters.vtt")) if files["chapters"] else None
-    )
+    vtt_text = _read_text(base + ".vtt") if files["vtt"] else None
+    chapters_text = _read_text(base + ".chapters.vtt") if files["chapters"] else None
     media_href, kind, remote = _media_link(
         out_dir, result.media, result.video_url, input_path, beside
     )

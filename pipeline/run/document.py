@@ -197,11 +197,12 @@ def process_document(
     with clock.stage("captions"):
         cues = build_cues(transcript, timeline, settings.profile, protected_spans(mentions))
         chapters = build_chapters(transcript, timeline, chapter_names(mentions))
+        shares = timeline.shares()
         quality = replace(
             measure(cues, settings.profile),
-            timed_from_audio=round(timeline.share(AUDIO), 4),
-            timed_from_captions=round(timeline.share(CAPTIONS), 4),
-            timed_by_estimate=round(timeline.share(ESTIMATE), 4),
+            timed_from_audio=round(shares.get(AUDIO, 0.0), 4),
+            timed_from_captions=round(shares.get(CAPTIONS, 0.0), 4),
+            timed_by_estimate=round(shares.get(ESTIMATE, 0.0), 4),
         )
     return replace(
         result,
