@@ -382,7 +382,9 @@ class SearchBuilder:
         built = self.temporary
         try:
             self._index_blocks(last=True)
-            self.fts.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+            # No 'optimize' (merging every segment into one): a rewrite of the whole
+            # index after the last document (0.1 s at 5,000 documents), for queries a
+            # few segments do not slow; FTS5's automatic merges keep them few.
             self.fts.commit()
             self.fts.close()
             self.fts = None
