@@ -462,6 +462,40 @@ def test_an_interrupted_run_leaves_the_previous_index_and_a_rerun_completes_it(
     assert tree(out) == clean_tree(inputs, tmp_path)
 
 
+def test_a_report_failing_while_the_index_files_are_finished_commits_none_of_them(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables and the search database are finished by threads of their own once
+    every document is read, while the report writes its index page: an error there
+    waits for them, removes what they wrote and commits nothing; a re-run completes."""
+    import threading
+
+    from pipeline.run.corpus import Inputs, run_corpus
+    from pipeline.settings import Settings
+
+    inputs, out = corpus
+    before = {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
+    (inputs / "step-3.txt").write_text(document(303, pool, 150), encoding="utf-8")
+    started: list[str] = []
+
+    def failing(*args: object, **kwargs: object) -> str:
+        started.extend(t.name for t in threading.enumerate() if t.name.startswith("index-fin"))
+        raise RuntimeError("the report's index page")
+
+    monkeypatch.setattr(pipeline.report.write, "index_html", failing)
+    threads = threading.active_count()
+    with pytest.raises(RuntimeError, match="index page"):
+        run_corpus(Inputs((inputs,)), out, Settings(tags=False, media=False))
+    assert started  # the index files were being finished beside the report
+    assert threading.active_count() == threads
+    after = {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
+    assert after == {k: v for k, v in before.items() if k != "index/.docs.json"}
+    assert not list(out.rglob("*.tmp"))
+    monkeypatch.undo()
+    run(inputs, out)
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
 def test_a_run_with_worker_processes_reads_records_as_they_are_done(
     corpus: tuple[Path, Path], tmp_path: Path, pool: list[str]
 ) -> None:
