@@ -434,7 +434,7 @@ def test_an_interrupted_run_leaves_the_previous_index_and_a_rerun_completes_it(
     from pipeline.settings import Settings
 
     inputs, out = corpus
-    before = {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
+    before = index_files(out)
     for n in range(COUNT):
         (inputs / f"step-{n}.txt").write_text(document(300 + n, pool, 150), encoding="utf-8")
     real = pipeline.run.corpus.run_one_keeping
@@ -452,12 +452,21 @@ def test_an_interrupted_run_leaves_the_previous_index_and_a_rerun_completes_it(
     with pytest.raises(KeyboardInterrupt):
         run_corpus(Inputs((inputs,)), out, Settings(tags=False, media=False))
     assert threading.active_count() == threads  # the assembly thread is gone
-    after = {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
-    # Nothing of the interrupted run's index was committed; only the note of which
-    # documents the index holds is gone (the next run builds it from every record).
-    assert after == {k: v for k, v in before.items() if k != "index/.docs.json"}
-    assert not list(out.rglob("*.tmp"))
     monkeypatch.undo()
+    assert_nothing_committed_then_a_rerun_completes(inputs, out, before, tmp_path)
+
+
+def index_files(out: Path) -> dict[str, str]:
+    return {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
+
+
+def assert_nothing_committed_then_a_rerun_completes(
+    inputs: Path, out: Path, before: dict[str, str], tmp_path: Path
+) -> None:
+    """Nothing of a stopped run's index was committed; only the note of which documents
+    the index holds is gone (the next run builds it from every record), and it does."""
+    assert index_files(out) == {k: v for k, v in before.items() if k != "index/.docs.json"}
+    assert not list(out.rglob("*.tmp"))
     run(inputs, out)
     assert tree(out) == clean_tree(inputs, tmp_path)
 
@@ -474,7 +483,7 @@ def test_a_report_failing_while_the_index_files_are_finished_commits_none_of_the
     from pipeline.settings import Settings
 
     inputs, out = corpus
-    before = {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
+    before = index_files(out)
     (inputs / "step-3.txt").write_text(document(303, pool, 150), encoding="utf-8")
     started: list[str] = []
 
@@ -488,12 +497,8 @@ def test_a_report_failing_while_the_index_files_are_finished_commits_none_of_the
         run_corpus(Inputs((inputs,)), out, Settings(tags=False, media=False))
     assert started  # the index files were being finished beside the report
     assert threading.active_count() == threads
-    after = {k: v for k, v in tree(out).items() if k.startswith(("index/", "review/"))}
-    assert after == {k: v for k, v in before.items() if k != "index/.docs.json"}
-    assert not list(out.rglob("*.tmp"))
     monkeypatch.undo()
-    run(inputs, out)
-    assert tree(out) == clean_tree(inputs, tmp_path)
+    assert_nothing_committed_then_a_rerun_completes(inputs, out, before, tmp_path)
 
 
 def test_a_run_with_worker_processes_reads_records_as_they_are_done(
