@@ -863,9 +863,11 @@ class _Assembly:
     used to wait for the last document, on one core.
 
     Records held in memory are bounded (``MAX_HELD``: the run waits), so memory stays
-    flat. ``finish`` tells it the run is over (the report's index page needs the last
-    failures and problems) and waits for it; ``cancel`` stops it without committing
-    anything (a failed or interrupted run leaves the previous index in place).
+    flat. ``end`` tells it the run is over (the report's index page needs the last
+    failures and problems), ``wait_streamed`` waits until it has read every document
+    (the index files are then being finished by threads that let go of the GIL: the run
+    encodes its state meanwhile), ``join`` until it is done; ``cancel`` stops it without
+    committing anything (a failed or interrupted run leaves the previous index in place).
     """
 
     MAX_HELD = 8
@@ -900,7 +902,7 @@ class _Assembly:
                 assemble(out_dir, self.doc_ids, review, keys, fetch=self._fetch, ended=self._end)
             except _Cancelled:
                 pass
-            except BaseException as error:  # raised again by finish, in the run's thread
+            except BaseException as error:  # raised again by join, in the run's thread
                 self.error = error
             finally:
                 self.streamed.set()
@@ -916,7 +918,7 @@ class _Assembly:
         if summary.status == FAILED:
             self.failures[summary.doc_id] = summary.errors
         if not self.thread.is_alive():
-            return  # it stopped on an error, which finish raises: hold nothing for it
+            return  # it stopped on an error, which join raises: hold nothing for it
         held: Any = record
         if record is None:  # a failed document's previous record, if it has one
             path = record_path(self.out_dir, summary.doc_id)
@@ -969,10 +971,6 @@ class _Assembly:
         self.thread.join()
         if self.error is not None:
             raise self.error
-
-    def finish(self, index_key: str) -> None:
-        self.end(index_key)
-        self.join()
 
     def cancel(self) -> None:
         with self.condition:
