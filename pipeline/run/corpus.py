@@ -50,6 +50,7 @@ from pipeline.run.document import (
     write_captions,
 )
 from pipeline.run.records import (
+    RECORDS_DIR,
     Kept,
     Record,
     document_key,
@@ -416,16 +417,16 @@ def plan_run(
 def _record_intact(out_dir: Path, known: dict[str, Any], listed: Listing | None = None) -> bool:
     """The record the state describes is still the one on disk, and its outputs are
     all there (a caption file deleted by hand is made again)."""
-    path = record_path(out_dir, known["summary"]["doc_id"])
+    base = os.fspath(out_dir)  # plain strings: this runs for every kept document
     try:
-        stat = path.stat()
+        # record_path's file, without a Path made per document
+        stat = os.stat(os.path.join(base, RECORDS_DIR, f"{known['summary']['doc_id']}.json"))
     except OSError:
         return False
     if stat.st_size != known.get("record_size"):
         return False
     if stat.st_mtime_ns != known.get("record_mtime_ns"):
         return False
-    base = os.fspath(out_dir)  # plain strings: this runs for every kept document
     exists = listed.isfile if listed is not None else os.path.isfile
     return all(exists(os.path.join(base, name)) for name in known.get("outputs", ()))
 
