@@ -778,6 +778,11 @@ class TableWriter:
             self._write_groups(name, last=True)
             try:
                 self.writers.pop(name).close()
+                # On disk before index/.docs.json (written durably after the commit)
+                # vouches for it, as the search database is: a later run copies kept
+                # rows from these files.
+                with open(self.temporaries[name], "rb") as written:
+                    os.fsync(written.fileno())
             except OSError as error:
                 self.abort()
                 raise _table_error(self.directory, error) from None
