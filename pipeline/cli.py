@@ -450,8 +450,9 @@ def segment(
                 typer.echo(json.dumps(record, ensure_ascii=False))
             continue
         end = format_clock(timeline.end_ms) + (" (estimated)" if timeline.end_estimated else "")
+        share = timeline.shares()
         shares = ", ".join(
-            f"{timeline.share(s):.0%} {s}" for s in ("audio", "captions", "estimate")
+            f"{share.get(s, 0.0):.0%} {s}" for s in ("audio", "captions", "estimate")
         )
         typer.echo(
             f"{result.doc_id}: {len(timeline.words)} words ({shares}),"

@@ -174,10 +174,6 @@ class Timeline:
     sources: tuple[str, ...] = ()
     notes: tuple[Issue, ...] = ()
 
-    def share(self, source: str) -> float:
-        """The share of words timed from ``source``."""
-        return self.shares().get(source, 0.0)
-
     def shares(self) -> dict[str, float]:
         """The share of words timed from each source there is, in one pass."""
         if not self.words:

@@ -50,13 +50,13 @@ from pipeline.run.document import (
     write_captions,
 )
 from pipeline.run.records import (
-    RECORDS_DIR,
     Kept,
     Record,
     document_key,
     input_sha256,
     media_identity,
     read_record,
+    record_file,
     record_path,
     record_paths,
     remove_document,
@@ -419,8 +419,7 @@ def _record_intact(out_dir: Path, known: dict[str, Any], listed: Listing | None 
     all there (a caption file deleted by hand is made again)."""
     base = os.fspath(out_dir)  # plain strings: this runs for every kept document
     try:
-        # record_path's file, without a Path made per document
-        stat = os.stat(os.path.join(base, RECORDS_DIR, f"{known['summary']['doc_id']}.json"))
+        stat = os.stat(record_file(base, known["summary"]["doc_id"]))
     except OSError:
         return False
     if stat.st_size != known.get("record_size"):

@@ -118,7 +118,12 @@ def records_dir(out_dir: Path) -> Path:
 
 
 def record_path(out_dir: Path, doc_id: str) -> Path:
-    return records_dir(out_dir) / f"{doc_id}.json"
+    return Path(record_file(os.fspath(out_dir), doc_id))
+
+
+def record_file(out_dir: str, doc_id: str) -> str:
+    """``record_path`` as a plain string, for loops over every kept document."""
+    return os.path.join(out_dir, RECORDS_DIR, f"{doc_id}.json")
 
 
 @dataclass(frozen=True, slots=True)
