@@ -1233,9 +1233,9 @@ def eval_command(
         str | None,
         typer.Option(
             "--set",
-            help="A tag set of tests/tagsets: dev (development), dev3 (the third development"
-            " batch, written apart from the tagger) or test (frozen test set); sets --gold"
-            " and --corpus to that folder.",
+            help="A tag set of tests/tagsets: dev (development), dev3 and dev4 (the third and"
+            " fourth development batches, written apart from the tagger) or test (frozen test"
+            " set); sets --gold and --corpus to that folder.",
         ),
     ] = None,
 ) -> None:
@@ -1259,8 +1259,8 @@ def eval_command(
     )
 
     if tagset is not None:
-        if tagset not in ("dev", "dev3", "test"):
-            raise typer.BadParameter("must be dev, dev3 or test", param_hint="--set")
+        if tagset not in ("dev", "dev3", "dev4", "test"):
+            raise typer.BadParameter("must be dev, dev3, dev4 or test", param_hint="--set")
         gold = Path("tests/tagsets") / tagset
         corpus = [gold]
 
