@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import msgspec
+
 # Labels kept by default; INTERVENTION is the tagger's own label for intervention names.
 INTERVENTION = "INTERVENTION"
 DEFAULT_LABELS = (
@@ -134,11 +136,15 @@ ESTIMATE = "estimate"  # the speech model between markers
 TIMING_SOURCES = (AUDIO, CAPTIONS, ESTIMATE)
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A whitespace-delimited word of a paragraph, with its time and where it came from.
 
     ``start``/``end`` are character offsets into the paragraph's text.
+
+    A msgspec Struct, not a dataclass like its neighbours: a run makes and stores
+    every word of every document, and a Struct is made in C (a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``) and kept in a record
+    as an array, not an object with its field names.
     """
 
     paragraph: int
