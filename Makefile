@@ -11,7 +11,8 @@ OUT ?= outputs
 
 NATIVE_STAMP := $(VENV)/.native-stamp
 # What setup.py compiles with mypyc lives in these folders (pipeline/native.py lists it).
-NATIVE_SOURCES := setup.py pipeline/native.py $(wildcard pipeline/captions/*.py pipeline/timing/*.py)
+NATIVE_SOURCES := setup.py pipeline/native.py \
+	$(wildcard pipeline/captions/*.py pipeline/timing/*.py pipeline/tag/*.py pipeline/ingest/*.py)
 
 install: $(STAMP) $(NATIVE_STAMP)
 

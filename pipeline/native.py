@@ -27,14 +27,25 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-# The per-word loops of a run, besides spaCy: cue search and timing. (Not a module
+# The per-word and per-document loops of a worker, besides spaCy: page reading, timing,
+# the tagger's document-level rules, cue search and the caption files. (Not a module
 # whose dataclasses travel to worker processes: mypyc's classes do not unpickle; nor a
-# package's __init__: mypyc's build of one would not import.)
+# package's __init__: mypyc's build of one would not import. The report's pages gained
+# nothing: string building is already C.)
 NATIVE_MODULES = (
-    "pipeline.captions.cues",
+    "pipeline.ingest.pages",
     "pipeline.timing.sentences",
     "pipeline.timing.speech",
     "pipeline.timing.timeline",
+    "pipeline.tag.names",
+    "pipeline.tag.patterns",
+    "pipeline.tag.repairs",
+    "pipeline.tag.consistency",
+    "pipeline.captions.cues",
+    "pipeline.captions.chapters",
+    "pipeline.captions.quality",
+    "pipeline.captions.srt",
+    "pipeline.captions.vtt",
 )
 MANIFEST = "_native.json"
 PURE_ENV = "PIPELINE_PURE_PYTHON"

@@ -212,9 +212,7 @@ def gazetteer_names():
 
 
 # TAGSET_BLIND=1: no gazetteer counts (for writers who must not know which names it lists).
-KNOWN = (
-    gazetteer_names() if GAZETTEER.exists() and not os.environ.get("TAGSET_BLIND") else set()
-)
+KNOWN = gazetteer_names() if GAZETTEER.exists() and not os.environ.get("TAGSET_BLIND") else set()
 
 
 def main():
