@@ -261,7 +261,19 @@ def test_documents_made_under_two_profiles_chart_as_a_full_rebuild(
     make_corpus(root / "b", pool, 2)
 
     def run_part(part: str, *extra: str) -> None:
-        args = ["run", str(root / part), "--out", str(out), "--no-tags", "-q", *extra]
+        # One job: a redone document's record is then handed over in memory (a worker
+        # process writes it and the index reads it back).
+        args = [
+            "run",
+            str(root / part),
+            "--out",
+            str(out),
+            "--no-tags",
+            "-q",
+            "--jobs",
+            "1",
+            *extra,
+        ]
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
 
@@ -306,7 +318,8 @@ def test_tagged_documents_keep_their_mentions_and_chart_counts(
     make_corpus(inputs, pool, 3)
 
     def tagged(folder: Path) -> None:
-        result = runner.invoke(app, ["run", str(inputs), "--out", str(folder), "-q"])
+        args = ["run", str(inputs), "--out", str(folder), "-q", "--jobs", "1"]  # in memory
+        result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
 
     tagged(out)
