@@ -115,9 +115,10 @@ class Tagger:
         batch_size: int = 64,
     ) -> None:
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
+        self.gazetteer_sha256 = self.gazetteer.sha256  # once: it hashes every entry
         self.nlp = nlp if nlp is not None else load_nlp(model)
         ruler = self.nlp.get_pipe(GAZETTEER_PIPE) if GAZETTEER_PIPE in self.nlp.pipe_names else None
-        if not isinstance(ruler, GazetteerRuler) or ruler.gazetteer_sha != self.gazetteer.sha256:
+        if not isinstance(ruler, GazetteerRuler) or ruler.gazetteer_sha != self.gazetteer_sha256:
             add_rules(self.nlp, self.gazetteer)  # first time, or another gazetteer's rules
         self.labels = frozenset(labels) | {INTERVENTION}
         self.cache = TagCache(cache_dir) if cache_dir is not None else None
@@ -149,7 +150,7 @@ class Tagger:
             "code": CODE_SHA256,
             "model": self.model_id,
             "components": self.nlp.pipe_names,
-            "gazetteer": self.gazetteer.sha256,
+            "gazetteer": self.gazetteer_sha256,
             "content": content.hexdigest(),
         }
         blob = json.dumps(about, sort_keys=True).encode()
@@ -180,7 +181,7 @@ class Tagger:
         if self.cache is not None:
             about = {
                 "model": self.model_id,
-                "gazetteer": self.gazetteer.sha256,
+                "gazetteer": self.gazetteer_sha256,
                 "pipeline": __version__,
             }
             self.cache.put(key, records, about)
