@@ -6,9 +6,11 @@ varied text, so that no cache can cheat), in fresh subprocesses:
 - the full run (`pipeline run --jobs N`) for N = 1 and 2, wall time and the peak
   memory of the whole process tree (PSS, so shared pages count once);
 - tagging alone over the same documents with the same number of processes (the
-  model and rule components, nothing else), once before the full run and once after,
-  their mean the baseline (the machine's speed drifts over minutes): the run's cost
-  on top of it;
+  model and rule components, nothing else), before and after each full run, their
+  mean that run's baseline: the run's cost on top of it. The machine's speed drifts by
+  5-20% over minutes, within one run too, so ``--rounds`` (3) full runs are made, each
+  between two runs of tagging alone, and the median of their ratios counts (every
+  round is printed);
 - a no-op re-run, and a re-run after one document's text changed, against the full run;
 - that document's own cost: it alone, run into a fresh output folder with the same
   settings and jobs (starting the process, loading the model, processing it, a
@@ -155,6 +157,12 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="one-changed re-runs (and own costs) per size"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="full runs per size and jobs, each between two runs of tagging alone",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     jobs_list = [int(j) for j in args.jobs.split(",")]
@@ -170,19 +178,32 @@ def main() -> int:
             corpus = scratch / f"corpus-{size}"
             write_corpus(corpus, size, words=args.words)
             for jobs in jobs_list:
-                out = scratch / f"out-{size}-{jobs}"
                 script = scratch / "tag_alone.py"  # spawned workers import it by file
                 script.write_text(TAG_ALONE, encoding="utf-8")
-                # Tagging alone before and after the full run, their mean the baseline:
-                # this machine's speed drifts over minutes, and a drift then cancels.
-                before_s, tag_mb = timed([PYTHON, str(script), str(corpus), str(jobs)])
-                full_s, full_mb = timed(
-                    run_command(
-                        corpus, out, jobs, "--cache-dir", str(scratch / f"cache-{size}-{jobs}")
-                    )
+                # Tagging alone before and after each full run, their mean that run's
+                # baseline: this machine's speed drifts by 5-20% over minutes (within one
+                # run too), so one pair moves the ratio by ±0.08x; ``--rounds`` full runs,
+                # each between two of tagging alone, and the median ratio counts.
+                tags = [timed([PYTHON, str(script), str(corpus), str(jobs)])]
+                fulls = []
+                for round_ in range(args.rounds):
+                    out = scratch / f"out-{size}-{jobs}-{round_}"
+                    cache = scratch / f"cache-{size}-{jobs}-{round_}"
+                    fulls.append(timed(run_command(corpus, out, jobs, "--cache-dir", str(cache))))
+                    tags.append(timed([PYTHON, str(script), str(corpus), str(jobs)]))
+                ratios = [
+                    full / ((tags[i][0] + tags[i + 1][0]) / 2) for i, (full, _) in enumerate(fulls)
+                ]
+                middle = sorted(range(args.rounds), key=lambda i: ratios[i])[args.rounds // 2]
+                full_s = fulls[middle][0]
+                tag_s = (tags[middle][0] + tags[middle + 1][0]) / 2
+                full_mb = max(mb for _, mb in fulls)
+                tag_mb = max(mb for _, mb in tags)
+                ratio = ratios[middle]
+                rounds = ", ".join(
+                    f"{full:.1f}/{(tags[i][0] + tags[i + 1][0]) / 2:.1f} s = {ratios[i]:.2f}x"
+                    for i, (full, _) in enumerate(fulls)
                 )
-                after_s, _ = timed([PYTHON, str(script), str(corpus), str(jobs)])
-                tag_s = (before_s + after_s) / 2
                 noop_s = wall(run_command(corpus, out, jobs))
                 # One changed, and its own cost, ``--repeat`` times (a new edit each
                 # time, the two alternating): a single pair moves by a few tenths of a
@@ -199,12 +220,13 @@ def main() -> int:
                     owns.append(wall(run_command(changed, alone, jobs)))
                 one_s, own_s = statistics.median(ones), statistics.median(owns)
                 diffs = ", ".join(f"{a - b:.2f}" for a, b in zip(ones, owns, strict=True))
-                rows.append((size, jobs, full_s, full_mb, tag_s, tag_mb, noop_s, one_s, own_s))
+                rows.append(
+                    (size, jobs, full_s, full_mb, tag_s, tag_mb, ratio, noop_s, one_s, own_s)
+                )
                 print(
                     f"{size} docs, --jobs {jobs}: full {full_s:.1f} s ({full_mb:.0f} MB peak),"
-                    f" tagging alone {tag_s:.1f} s (before {before_s:.1f}, after {after_s:.1f};"
-                    f" {tag_mb:.0f} MB): run/tag"
-                    f" {full_s / tag_s:.2f}x; no-op {noop_s:.2f} s ({noop_s / full_s:.1%});"
+                    f" tagging alone {tag_s:.1f} s ({tag_mb:.0f} MB): run/tag {ratio:.2f}x"
+                    f" (median of {args.rounds}: {rounds}); no-op {noop_s:.2f} s ({noop_s / full_s:.1%});"
                     f" one changed {one_s:.2f} s ({one_s / full_s:.1%}), its own cost"
                     f" {own_s:.2f} s: one changed - own cost {one_s - own_s:.2f} s"
                     f" ({(one_s - own_s) / full_s:.2%}; target under 1%; medians of"
@@ -219,10 +241,10 @@ def main() -> int:
         " | one changed | its own cost | one changed - own cost |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for size, jobs, full_s, full_mb, tag_s, _tag_mb, noop_s, one_s, own_s in rows:
+    for size, jobs, full_s, full_mb, tag_s, _tag_mb, ratio, noop_s, one_s, own_s in rows:
         print(
             f"| {size:,} | {jobs} | {full_s:.1f} s | {full_mb:.0f} MB | {tag_s:.1f} s |"
-            f" {full_s / tag_s:.2f}x | {noop_s:.2f} s ({noop_s / full_s:.2%}) |"
+            f" {ratio:.2f}x | {noop_s:.2f} s ({noop_s / full_s:.2%}) |"
             f" {one_s:.2f} s ({one_s / full_s:.2%}) | {own_s:.2f} s |"
             f" {one_s - own_s:.2f} s ({(one_s - own_s) / full_s:.2%}) |"
         )
