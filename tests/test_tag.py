@@ -216,6 +216,32 @@ def test_entity_cleanup(nlp: Language, entities: dict[str, str]) -> None:
     ]
 
 
+def test_honorifics_and_a_contraction_are_not_part_of_a_name(
+    nlp: Language, entities: dict[str, str]
+) -> None:
+    """Titles stay outside a person's span, as the annotation guidelines have them, and
+    so does the "’s" of "there’s" when the model opens the span with it; an
+    organisation named after a title keeps it."""
+    entities.update(
+        {
+            "Judge Marcus Oyelaran": "PERSON",
+            "Aunty Dot Wilson": "PERSON",
+            "’s Barbe-Nicole Ponsardin": "PERSON",
+            "Queen Elizabeth Hospital": "ORG",
+        }
+    )
+    text = (
+        "Judge Marcus Oyelaran met Aunty Dot Wilson, and then there’s Barbe-Nicole"
+        " Ponsardin, who was born at the Queen Elizabeth Hospital."
+    )
+    assert found(tag_one(nlp, text)) == [
+        ("Marcus Oyelaran", "PERSON"),
+        ("Dot Wilson", "PERSON"),
+        ("Barbe-Nicole Ponsardin", "PERSON"),
+        ("Queen Elizabeth Hospital", "ORG"),
+    ]
+
+
 def test_numeric_labels_only_on_request(nlp: Language, entities: dict[str, str]) -> None:
     entities["last week"] = "DATE"
     assert found(tag_one(nlp, "It ended last week.")) == []

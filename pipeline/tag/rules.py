@@ -22,9 +22,16 @@ from pipeline.tag.nlp import DEFAULT_LABELS, INTERVENTION
 # Entity labels that name things: their text must contain a capital letter.
 PROPER_LABELS = frozenset(DEFAULT_LABELS)
 _LEADING_DROP = frozenset({"the", "a", "an"})
+# Titles and honorifics before a person's name, never part of it in the annotation
+# guidelines ("Judge [Marcus Oyelaran]", "Aunty [Dot Wilson]", "Queen [Elizabeth]").
 _TITLES = frozenset(
-    "dr dr. doctor prof prof. professor mr mr. mrs mrs. ms ms. miss sir dame lady lord".split()
+    """dr dr. doctor prof prof. professor mr mr. mrs mrs. ms ms. mx miss sir dame lady lord
+    captain capt capt. judge pastor officer councillor councilor sister reverend rev rev.
+    bishop aunty auntie uncle king queen prince princess emperor empress pope""".split()
 )
+# What the small model sometimes opens a span with after a contraction: the "’s" of
+# "there’s Barbe-Nicole Ponsardin".
+_CLITICS = frozenset({"'s", "’s"})
 # A name ending in one of these is an organisation, whatever the small model says
 # ("the Anna Freud Centre" comes out as FAC, "Hadley Centre" as GPE).
 ORG_HEADS = frozenset(
@@ -122,7 +129,7 @@ def _join_national_branches(doc: Doc, ents: list[Span]) -> list[Span]:
 
 def _drop_leading(token: Any, label: str) -> bool:
     lower = token.lower_
-    if lower in _LEADING_DROP or token.is_quote or token.is_punct:
+    if lower in _LEADING_DROP or lower in _CLITICS or token.is_quote or token.is_punct:
         return True
     return label == "PERSON" and lower in _TITLES
 
