@@ -32,6 +32,7 @@ would charge a run for the bench's own clean-up.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import statistics
@@ -191,18 +192,15 @@ def main() -> int:
                     cache = scratch / f"cache-{size}-{jobs}-{round_}"
                     fulls.append(timed(run_command(corpus, out, jobs, "--cache-dir", str(cache))))
                     tags.append(timed([PYTHON, str(script), str(corpus), str(jobs)]))
-                ratios = [
-                    full / ((tags[i][0] + tags[i + 1][0]) / 2) for i, (full, _) in enumerate(fulls)
-                ]
-                middle = sorted(range(args.rounds), key=lambda i: ratios[i])[args.rounds // 2]
-                full_s = fulls[middle][0]
-                tag_s = (tags[middle][0] + tags[middle + 1][0]) / 2
+                baselines = [(a + b) / 2 for (a, _), (b, _) in itertools.pairwise(tags)]
+                ratios = [full / base for (full, _), base in zip(fulls, baselines, strict=True)]
+                middle = sorted(range(args.rounds), key=ratios.__getitem__)[args.rounds // 2]
+                full_s, tag_s, ratio = fulls[middle][0], baselines[middle], ratios[middle]
                 full_mb = max(mb for _, mb in fulls)
                 tag_mb = max(mb for _, mb in tags)
-                ratio = ratios[middle]
                 rounds = ", ".join(
-                    f"{full:.1f}/{(tags[i][0] + tags[i + 1][0]) / 2:.1f} s = {ratios[i]:.2f}x"
-                    for i, (full, _) in enumerate(fulls)
+                    f"{full:.1f}/{base:.1f} s = {r:.2f}x"
+                    for (full, _), base, r in zip(fulls, baselines, ratios, strict=True)
                 )
                 noop_s = wall(run_command(corpus, out, jobs))
                 # One changed, and its own cost, ``--repeat`` times (a new edit each

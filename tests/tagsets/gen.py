@@ -1,11 +1,11 @@
-"""Build dev4 transcripts and gold from the hand-marked sources in this folder.
+"""Build a batch's transcripts and gold from its hand-marked sources (`<batch>/src/*.marked`).
 
 Each `<name>.marked` file: `#key: value` header lines, a `---` line, then one timed paragraph per block
 (blank-line separated). A block may start with a speaker label (`NAME: `). Every mention is marked by hand
 where it occurs, as `[surface|X]`, X one of the letters in LABELS; the markup is removed in the page and
-each mark becomes one gold row. Marker times are computed from word counts so that every gap is read at
-2.3-2.9 words/s.
-Run: python tests/tagsets/dev4/src/gen.py
+each mark becomes one gold row, in `<batch>/<name>.txt` and `<batch>/<name>.jsonl`. Marker times are
+computed from word counts so that every gap is read at 2.3-2.9 words/s.
+Run: python tests/tagsets/gen.py dev3 [name ...]     (dev3 and dev4 are written this way)
 """
 
 import json
@@ -13,8 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parent
-OUT = SRC.parent
+HERE = Path(__file__).resolve().parent
 LABELS = {
     "P": "PERSON",
     "O": "ORG",
@@ -49,7 +48,7 @@ def marker(secs):
     return label, clock
 
 
-def build(path):
+def build(path, out):
     head, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
     meta = dict(line[1:].split(": ", 1) for line in head.splitlines() if line.startswith("#"))
     blocks = [" ".join(b.split()) for b in body.strip().split("\n\n")]
@@ -117,14 +116,18 @@ def build(path):
     if meta.get("quotes") == "curly":
         page = page.replace("'", "\u2019")
         gold = [dict(g, text=g["text"].replace("'", "\u2019")) for g in gold]
-    (OUT / f"{path.stem}.txt").write_bytes(page.encode("utf-8"))
-    (OUT / f"{path.stem}.jsonl").write_text(
+    (out / f"{path.stem}.txt").write_bytes(page.encode("utf-8"))
+    (out / f"{path.stem}.jsonl").write_text(
         "".join(json.dumps(g, ensure_ascii=False) + "\n" for g in gold), encoding="utf-8"
     )
     return path.stem, len(out_paras), len(gold)
 
 
 if __name__ == "__main__":
-    names = sys.argv[1:] or sorted(p.stem for p in SRC.glob("*.marked"))
+    if len(sys.argv) < 2:
+        sys.exit("usage: python tests/tagsets/gen.py BATCH [name ...]   (BATCH: dev3, dev4)")
+    out = HERE / sys.argv[1]
+    src = out / "src"
+    names = sys.argv[2:] or sorted(p.stem for p in src.glob("*.marked"))
     for name in names:
-        print(*build(SRC / f"{name}.marked"))
+        print(*build(src / f"{name}.marked", out))
