@@ -10,11 +10,12 @@ OUT ?= outputs
 .PHONY: install pipeline test unit lint check-format check-lint check-types bench clean
 
 NATIVE_STAMP := $(VENV)/.native-stamp
+BYTECODE_STAMP := $(VENV)/.bytecode-stamp
 # What setup.py compiles with mypyc lives in these folders (pipeline/native.py lists it).
 NATIVE_SOURCES := setup.py pipeline/native.py \
 	$(wildcard pipeline/captions/*.py pipeline/timing/*.py pipeline/tag/*.py pipeline/ingest/*.py)
 
-install: $(STAMP) $(NATIVE_STAMP)
+install: $(STAMP) $(NATIVE_STAMP) $(BYTECODE_STAMP)
 
 # Re-runs only when the dependency declarations change. pip's isolated build does not
 # compile (PIPELINE_PURE_PYTHON): mypyc type-checks the modules it compiles with their
@@ -33,6 +34,14 @@ $(STAMP): pyproject.toml requirements/model.txt
 # its source: pipeline/native.py).
 $(NATIVE_STAMP): $(STAMP) $(NATIVE_SOURCES)
 	$(BIN)/python setup.py --quiet build_ext --inplace
+	@touch $@
+
+# The package's bytecode, compiled once: where PYTHONDONTWRITEBYTECODE is set (many
+# containers and CI images) Python would otherwise compile every module it imports
+# again in every run and in each of its worker processes. A module edited later is
+# compiled from its source as usual (its .pyc no longer matches it).
+$(BYTECODE_STAMP): $(STAMP) $(NATIVE_STAMP) $(shell find pipeline -name '*.py')
+	$(BIN)/python -m compileall -q pipeline
 	@touch $@
 
 pipeline: install
