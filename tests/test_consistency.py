@@ -809,6 +809,60 @@ def test_people_introduced_by_kin_apposition_and_self_introduction() -> None:
     assert ("Łukasz Wiśniewski", "PERSON", "model") in spans
 
 
+def test_people_after_a_role_and_a_comma() -> None:
+    spans = run(
+        "Nobody explained anything to my wife, Marta. I grew up in Krakow.",
+        "Our interpreter, Rojin Dağ, is Kurdish, and Rojin knows everyone.",
+        "The owner, Arnaud de Pontac, understood marketing.",
+        "The firm his uncle, John Lane, had founded was small.",
+        marks={
+            "Marta": "GPE",
+            "Rojin Dağ": "ORG",
+            "Rojin": "GPE",
+            "Arnaud de Pontac": "ORG",
+            "John Lane": "PERSON",
+        },
+        domain=False,
+    )
+    assert ("Marta", "PERSON", "model") in spans
+    assert ("Rojin Dağ", "PERSON", "model") in spans
+    assert ("Rojin", "PERSON", "model") in spans  # the first name alone, after the full name
+    assert ("Arnaud de Pontac", "PERSON", "model") in spans
+    assert ("John Lane", "PERSON", "model") in spans  # a person, not a street
+
+
+def test_no_person_after_a_role_without_a_name_or_on_a_street() -> None:
+    spans = run(
+        "My partner, Barnardo's, runs it. Our manager, and the team, met on Drury Lane.",
+        "She lives on Park Lane.",
+        marks={"Barnardo's": "ORG", "Drury Lane": "PERSON", "Park Lane": "PERSON"},
+        domain=False,
+    )
+    assert ("Drury Lane", "FAC", "model") in spans
+    assert ("Park Lane", "FAC", "model") in spans
+    assert not [s for s in spans if s[1] == "PERSON"]
+
+
+def test_an_organisation_keeps_of_and_its_place() -> None:
+    spans = run(
+        "The Children's Hospital of Eastern Ontario and the Public Health Agency of Sweden.",
+        "The Human Rights Tribunal of Ontario ruled. The Ottawa Hospital of the future.",
+        marks={
+            "Children's Hospital": "ORG",
+            "Public Health Agency": "ORG",
+            "Sweden": "GPE",
+            "Human Rights Tribunal": "ORG",
+            "Ottawa Hospital": "ORG",
+        },
+        domain=False,
+    )
+    assert ("Children's Hospital of Eastern Ontario", "ORG", "model") in spans
+    assert ("Public Health Agency of Sweden", "ORG", "model") in spans
+    assert ("Human Rights Tribunal of Ontario", "ORG", "model") in spans
+    assert ("Ottawa Hospital", "ORG", "model") in spans  # "of the future": no name after it
+    assert not [s for s in spans if s[0] == "Sweden"]
+
+
 def test_speaker_names_inside_longer_runs_and_with_other_letters() -> None:
     spans = run(
         "I'm Nguyễn Thị Mai. Łukasz Nowak is a dad. Te Awamutu is a town.",
