@@ -1048,7 +1048,7 @@ def _org_of_name(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
 
 
 def _split_org_names(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
-    out = _org_of_name(texts, ents)
+    out = ents
     for part, text in enumerate(texts):
         for m in _SPLIT_ORG.finditer(text):
             end = m.end()
@@ -1222,7 +1222,8 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
     for an organisation ("a company called ...", "..., a payments company"), and as the
     subject of a plural verb ("Ofsted have been positive")."""
     named: set[str] = set()
-    out = _country_bodies(texts, _two_place_bodies(texts, _split_org_names(texts, ents)))
+    out = _split_org_names(texts, _org_of_name(texts, ents))
+    out = _country_bodies(texts, _two_place_bodies(texts, out))
     out = _defined_acronyms(texts, out)
     for part, text in enumerate(texts):
         for m in _INSTITUTION_CUE.finditer(text):
