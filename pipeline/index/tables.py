@@ -26,6 +26,28 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.files import atomic_target, current_umask
 from pipeline.model import AUDIO, CAPTIONS, ESTIMATE, DocumentResult, Mention
 
+
+def _use_quiet_allocator() -> None:
+    """Arrow's buffers from jemalloc (else the C library's malloc), not the wheel's
+    default mimalloc, unless ARROW_DEFAULT_MEMORY_POOL chooses.
+
+    mimalloc asks the kernel for transparent huge pages, and every fresh 2 MB page is
+    zeroed by the kernel on first touch: `perf` put 28% of a one-changed re-run's CPU
+    (1,000 documents, reading and rewriting the tables) in ``clear_page_erms`` under
+    ``mi_page_free_list_extend``. With jemalloc that re-run took 2.33 s instead of
+    3.15 s (median of five, system CPU 1.47 -> 0.43 s), and a full run of 300
+    documents 0.5 s less system CPU; the tables' bytes do not depend on the allocator.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc
+        pool = pa.system_memory_pool()
+    pa.set_memory_pool(pool)
+
+
+_use_quiet_allocator()
 # Bump when a column is added, removed, renamed or changes meaning; readers check it.
 SCHEMA_VERSION = "2"
 INDEX_DIR = "index"
