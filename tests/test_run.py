@@ -146,6 +146,39 @@ def test_jobs_two_gives_the_files_of_jobs_one(tmp_path: Path) -> None:
     assert len([k for k in tree(one) if k.endswith(".vtt")]) == 12
 
 
+def test_jobs_one_in_a_worker_process_gives_the_files_of_jobs_one_in_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.run import executors
+
+    here, spawned = tmp_path / "here", tmp_path / "spawned"
+    corpus = ROOT / "tests" / "corpus"
+    run(str(corpus), "--out", str(here), "--jobs", "1")
+    # From OWN_PROCESS_FROM documents to do, --jobs 1 runs them in one worker process.
+    started: list[int] = []
+    real = executors.ProcessPoolExecutor
+
+    def counted(*args: object, **kwargs: object) -> object:
+        started.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(executors, "OWN_PROCESS_FROM", 2)
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", counted)
+    run(str(corpus), "--out", str(spawned), "--jobs", "1")
+    assert started == [1]
+    assert tree(here) == tree(spawned)
+
+
+def test_numpys_openblas_runs_on_one_thread_unless_the_user_says_otherwise() -> None:
+    code = "import pipeline, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    default = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert default.stdout.strip() == "1", default.stderr
+    env["OPENBLAS_NUM_THREADS"] = "4"
+    chosen = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert chosen.stdout.strip() == "4", chosen.stderr
+
+
 def test_the_dask_executor_on_a_local_cluster_gives_the_files_of_a_local_run(
     tmp_path: Path,
 ) -> None:

@@ -1,7 +1,7 @@
 """Executors: how ``run_one`` is mapped over the documents.
 
-In this process (one job), a local pool of worker processes (``--jobs N``), or a
-Dask distributed cluster (``--executor dask``). Each worker process loads the model
+A local pool of worker processes (``--jobs N``; with one job and a few documents, this
+process itself), or a Dask distributed cluster (``--executor dask``). Each worker process loads the model
 and the aligner once (``worker_for``) and writes its documents' outputs itself, so
 only small Summaries travel back. Outputs do not depend on the executor or on N.
 """
@@ -26,6 +26,15 @@ class InProcess(Executor):
             yield run_one_keeping(source, settings, out_dir, key)
 
 
+# With --jobs 1, from this many documents to do the one worker is a process of its own
+# too. In this process it would share the GIL and the cores' time with the index
+# assembly's threads, and a process with more than one thread pays for every lock the C
+# library takes with an atomic instruction (the model takes and lets go of the GIL tens
+# of thousands of times a document): tagging alone 8-10% slower with one idle thread
+# beside it. A worker process starts in ~0.3 s, so a few documents stay here.
+OWN_PROCESS_FROM = 32
+
+
 class ProcessPool(Executor):
     """A pool of fresh worker processes (spawned, so none inherits a half-loaded model)."""
 
@@ -40,7 +49,7 @@ class ProcessPool(Executor):
         # index and reads the previous tables on the other core (a re-run after one edit
         # in a 1,000-document folder: 2.7 -> 2.5 s, its cost beyond that document alone
         # 0.87 -> 0.2 s; one file into an empty folder pays the second start, ~0.3 s).
-        if not sources or self.jobs <= 1:
+        if not sources or (self.jobs <= 1 and len(sources) < OWN_PROCESS_FROM):
             yield from InProcess().map(sources, keys, settings, out_dir)
             return
         context = multiprocessing.get_context("spawn")
@@ -121,7 +130,7 @@ def make_executor(kind: str, jobs: int, scheduler: str | None = None) -> Executo
     if kind == "local":
         if scheduler:
             raise ConfigError("--scheduler needs --executor dask")
-        return ProcessPool(jobs) if jobs > 1 else InProcess()
+        return ProcessPool(jobs)
     if kind == "dask":
         return DaskCluster(scheduler, jobs)
     raise ConfigError(f"unknown executor '{kind}'; use local or dask")
