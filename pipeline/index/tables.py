@@ -727,6 +727,12 @@ class TableWriter:
             if self.waiting[name] >= ROW_GROUP_SIZE:
                 self._write_groups(name)
 
+    def read_previous(self) -> None:
+        """Read the previous tables now, when documents are kept from them."""
+        if self.kept:
+            for name in SCHEMAS:
+                self._previous(name)
+
     def _previous(self, name: str) -> tuple[pa.Table, dict[str, tuple[int, int]]]:
         """The previous table (dictionary columns as strings) and each kept document's
         rows in it; read on first use."""

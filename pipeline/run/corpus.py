@@ -731,6 +731,10 @@ def assemble(
     (out_dir / INDEX_DOCS_FILE).unlink(missing_ok=True)
     tables = TableWriter(out_dir, keep)
     search = SearchBuilder(search_path(out_dir), search_path(out_dir) if keep else None, spans)
+    # The previous tables are read now, not at the first kept document: when the first
+    # documents are ones being done, this thread would otherwise wait for them idle and
+    # read the tables after (at 1,000 documents, 0.6 s more once the first one is in).
+    tables.read_previous()
     candidates = io.StringIO()
     writer = csv.writer(candidates, lineterminator="\n")
     writer.writerow(CANDIDATE_COLUMNS)
