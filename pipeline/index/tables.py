@@ -738,7 +738,7 @@ class TableWriter:
         rows in it; read on first use."""
         if name not in self.previous:
             try:
-                table = pq.read_table(self.paths[name]).cast(PLAIN_SCHEMAS[name])
+                table = pq.read_table(self.paths[name], use_threads=False).cast(PLAIN_SCHEMAS[name])
             except OSError as error:
                 self.abort()
                 raise _table_error(self.directory, error) from None
