@@ -28,23 +28,20 @@ from pipeline.model import AUDIO, CAPTIONS, ESTIMATE, DocumentResult, Mention
 
 
 def _use_quiet_allocator() -> None:
-    """Arrow's buffers from jemalloc (else the C library's malloc), not the wheel's
-    default mimalloc, unless ARROW_DEFAULT_MEMORY_POOL chooses.
+    """Arrow's buffers from the C library's malloc, not the wheel's default mimalloc
+    (nor its jemalloc), unless ARROW_DEFAULT_MEMORY_POOL chooses.
 
-    mimalloc asks the kernel for transparent huge pages, and every fresh 2 MB page is
-    zeroed by the kernel on first touch: `perf` put 28% of a one-changed re-run's CPU
-    (1,000 documents, reading and rewriting the tables) in ``clear_page_erms`` under
-    ``mi_page_free_list_extend``. With jemalloc that re-run took 2.33 s instead of
-    3.15 s (median of five, system CPU 1.47 -> 0.43 s), and a full run of 300
-    documents 0.5 s less system CPU; the tables' bytes do not depend on the allocator.
+    mimalloc and jemalloc both take transparent huge pages from the kernel here, and
+    every fresh 2 MB page is zeroed on first touch: `perf` put 28% of a one-changed
+    re-run's CPU (1,000 documents, reading and rewriting the tables) in the kernel's
+    ``clear_page_erms`` under ``mi_page_free_list_extend``. Writing the first cue row
+    group of a run: 0.11-0.21 s with jemalloc (0.05-0.15 s of it in the kernel), 0.036 s
+    with malloc. The one-changed re-run: 3.15 s with mimalloc, 2.33 s with jemalloc
+    (median of five); a 300-document full run 0.5 s less system CPU. The tables' bytes
+    do not depend on the allocator.
     """
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except NotImplementedError:  # a pyarrow built without jemalloc
-        pool = pa.system_memory_pool()
-    pa.set_memory_pool(pool)
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 _use_quiet_allocator()
