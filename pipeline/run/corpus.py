@@ -477,7 +477,11 @@ def run_corpus(
         assembly = _Assembly(out_dir, report, settings, plan) if write_index and jobs else None
         try:
             for summary, record in executor.map(
-                [job.source for job in plan.todo], [job.key for job in plan.todo], settings, out_dir
+                [job.source for job in plan.todo],
+                [job.key for job in plan.todo],
+                settings,
+                out_dir,
+                beside=len(plan.unchanged) if assembly is not None else 0,
             ):
                 report.documents.append(summary)
                 notify(summary.status, summary, total)
@@ -988,6 +992,13 @@ class Executor:
     its record when it was done in this process (else None)."""
 
     def map(
-        self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
+        self,
+        sources: Sequence[Source],
+        keys: Sequence[str],
+        settings: Settings,
+        out_dir: Path,
+        *,
+        beside: int = 0,
     ) -> Iterator[Finished]:
+        """``beside``: kept documents this process streams into the index meanwhile."""
         raise NotImplementedError

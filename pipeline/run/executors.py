@@ -20,18 +20,25 @@ from pipeline.settings import Settings
 
 class InProcess(Executor):
     def map(
-        self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
+        self,
+        sources: Sequence[Source],
+        keys: Sequence[str],
+        settings: Settings,
+        out_dir: Path,
+        *,
+        beside: int = 0,
     ) -> Iterator[Finished]:
         for source, key in zip(sources, keys, strict=True):
             yield run_one_keeping(source, settings, out_dir, key)
 
 
-# With --jobs 1, from this many documents to do the one worker is a process of its own
-# too. In this process it would share the GIL and the cores' time with the index
-# assembly's threads, and a process with more than one thread pays for every lock the C
-# library takes with an atomic instruction (the model takes and lets go of the GIL tens
-# of thousands of times a document): tagging alone 8-10% slower with one idle thread
-# beside it. A worker process starts in ~0.3 s, so a few documents stay here.
+# With --jobs 1, from this many documents to do or to stream into the index beside
+# them, the one worker is a process of its own too. In this process it would share the
+# GIL and the cores' time with the index assembly's threads, and a process with more
+# than one thread pays for every lock the C library takes with an atomic instruction
+# (the model takes and lets go of the GIL tens of thousands of times a document):
+# tagging alone 8-10% slower with one idle thread beside it. A worker process starts in
+# ~0.3 s, so a few documents into a small index stay here.
 OWN_PROCESS_FROM = 32
 
 
@@ -42,14 +49,20 @@ class ProcessPool(Executor):
         self.jobs = jobs
 
     def map(
-        self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
+        self,
+        sources: Sequence[Source],
+        keys: Sequence[str],
+        settings: Settings,
+        out_dir: Path,
+        *,
+        beside: int = 0,
     ) -> Iterator[Finished]:
         # One document goes to a worker process too: while it starts, loads the model and
         # does the document, this process plans, streams the kept documents into the
         # index and reads the previous tables on the other core (a re-run after one edit
         # in a 1,000-document folder: 2.7 -> 2.5 s, its cost beyond that document alone
         # 0.87 -> 0.2 s; one file into an empty folder pays the second start, ~0.3 s).
-        if not sources or (self.jobs <= 1 and len(sources) < OWN_PROCESS_FROM):
+        if not sources or (self.jobs <= 1 and len(sources) + beside < OWN_PROCESS_FROM):
             yield from InProcess().map(sources, keys, settings, out_dir)
             return
         context = multiprocessing.get_context("spawn")
@@ -91,7 +104,13 @@ class DaskCluster(Executor):
         self.jobs = jobs
 
     def map(
-        self, sources: Sequence[Source], keys: Sequence[str], settings: Settings, out_dir: Path
+        self,
+        sources: Sequence[Source],
+        keys: Sequence[str],
+        settings: Settings,
+        out_dir: Path,
+        *,
+        beside: int = 0,
     ) -> Iterator[Finished]:
         from distributed import Client, LocalCluster, as_completed
 
