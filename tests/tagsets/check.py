@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "dev3", "dev4", "test")
+SPLITS = ("dev", "dev3", "dev4", "dev5", "test")
 SOURCES = {f"{split}/{p.stem}": p for split in SPLITS for p in sorted((HERE / split).glob("*.txt"))}
 GOLDS = {f"{split}/{p.stem}" for split in SPLITS for p in (HERE / split).glob("*.jsonl")}
 # Transcripts on other subjects: they must have no INTERVENTION gold.
@@ -43,6 +43,10 @@ UNRELATED = {
     "dev4/publishing-history-talk",
     "dev4/esports-business-panel",
     "dev4/wine-trade-lecture",
+    "dev5/independent-record-labels-lecture",
+    "dev5/football-governance-panel",
+    "dev5/rover-history-lecture",
+    "dev5/york-university-history-talk",
     "test/coral-reef-lecture",
     "test/data-pipelines-interview",
     "test/roman-archaeology-lecture",
