@@ -141,6 +141,8 @@ Numeric = Annotated[
     ),
 ]
 DEFAULT_JOBS = os.cpu_count() or 1
+# The tag sets of tests/tagsets that `pipeline eval --set` names (the last is frozen).
+TAGSETS = ("dev", "dev3", "dev4", "dev5", "test")
 
 
 def _version(value: bool) -> None:
@@ -1233,9 +1235,9 @@ def eval_command(
         str | None,
         typer.Option(
             "--set",
-            help="A tag set of tests/tagsets: dev (development), dev3 and dev4 (the third and"
-            " fourth development batches, written apart from the tagger) or test (frozen test"
-            " set); sets --gold and --corpus to that folder.",
+            help="A tag set of tests/tagsets: dev (development), dev3, dev4 and dev5 (the"
+            " third to fifth development batches, written apart from the tagger) or test"
+            " (frozen test set); sets --gold and --corpus to that folder.",
         ),
     ] = None,
 ) -> None:
@@ -1259,8 +1261,10 @@ def eval_command(
     )
 
     if tagset is not None:
-        if tagset not in ("dev", "dev3", "dev4", "test"):
-            raise typer.BadParameter("must be dev, dev3, dev4 or test", param_hint="--set")
+        if tagset not in TAGSETS:
+            raise typer.BadParameter(
+                f"must be {', '.join(TAGSETS[:-1])} or {TAGSETS[-1]}", param_hint="--set"
+            )
         gold = Path("tests/tagsets") / tagset
         corpus = [gold]
 
