@@ -5,7 +5,7 @@ of the transcripts (seeded, so every run tags the same text), then runs each cas
 a fresh process so that one case's memory cannot inflate another's:
 
   baseline  spacy.load(model), full default pipeline, nlp.pipe(documents), default
-            batch size, one process
+            batch size, one process (NumPy's OpenBLAS with its default threads)
   model     our load_nlp (only ner), nlp.pipe(paragraphs), no rule components
   rules     our Tagger: model + entity cleanup + gazetteer + candidates + mentions
   components  seconds in each component over the same Docs, in one process: the cost
@@ -295,7 +295,12 @@ def main() -> int:
             command = [sys.executable, __file__, "--case", case, "--docs", str(args.docs)]
             command += ["--words", str(args.words)]
             command += ["--model", args.model] if args.model else []
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            # The naive baseline as a user's plain spaCy runs: NumPy's OpenBLAS with its
+            # default threads (importing this package sets one, pipeline/__init__.py).
+            env = dict(os.environ)
+            if case == "baseline":
+                env["OPENBLAS_NUM_THREADS"] = str(os.cpu_count() or 1)
+            done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
             if done.returncode != 0:
                 print(f"{case} failed:\n{done.stderr}", file=sys.stderr)
                 return 1
