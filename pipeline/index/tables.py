@@ -45,6 +45,7 @@ def _use_quiet_allocator() -> None:
 
 
 _use_quiet_allocator()
+
 # Bump when a column is added, removed, renamed or changes meaning; readers check it.
 SCHEMA_VERSION = "2"
 INDEX_DIR = "index"

@@ -1,9 +1,10 @@
 """Executors: how ``run_one`` is mapped over the documents.
 
 A local pool of worker processes (``--jobs N``; with one job and a few documents, this
-process itself), or a Dask distributed cluster (``--executor dask``). Each worker process loads the model
-and the aligner once (``worker_for``) and writes its documents' outputs itself, so
-only small Summaries travel back. Outputs do not depend on the executor or on N.
+process itself), or a Dask distributed cluster (``--executor dask``). Each worker
+process loads the model and the aligner once (``worker_for``) and writes its
+documents' outputs itself, so only small Summaries travel back. Outputs do not depend
+on the executor or on N.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class ProcessPool(Executor):
         *,
         beside: int = 0,
     ) -> Iterator[Finished]:
-        # One document goes to a worker process too: while it starts, loads the model and
+        # With two jobs or more (or one, beside a large index: OWN_PROCESS_FROM), one
+        # document goes to a worker process too: while it starts, loads the model and
         # does the document, this process plans, streams the kept documents into the
         # index and reads the previous tables on the other core (a re-run after one edit
         # in a 1,000-document folder: 2.7 -> 2.5 s, its cost beyond that document alone
