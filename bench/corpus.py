@@ -106,7 +106,11 @@ def write_corpus(folder: Path, count: int, words: int = 800) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1])
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    write_corpus(target, count)
-    print(f"wrote {count} transcripts under {target}")
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="where to write the transcripts")
+    parser.add_argument("count", type=int, nargs="?", default=100, help="how many (100)")
+    args = parser.parse_args()
+    write_corpus(args.folder, args.count)
+    print(f"wrote {args.count} transcripts under {args.folder}")
