@@ -65,8 +65,9 @@ def numpy_products() -> None:
     blis picks its kernels by CPU model, and on one it does not know it runs its
     reference C loops: on this machine's AMD EPYC (family 26) `perf` put 28% of tagging
     in ``bli_sgemm_generic_ref``. OpenBLAS picks its kernels by the CPU's features.
-    Tagging 100 documents: 7.8 s -> 5.3-6.1 s, the same entities. (The parser's own
-    per-step products still go through blis: spaCy takes them from a C table.)
+    Tagging 100 documents: 7.8 s -> 5.3-6.9 s (alternating runs), the same entities.
+    (The parser's own per-step products still go through blis: spaCy takes them from a
+    C table.)
     """
     from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
