@@ -142,7 +142,7 @@ Numeric = Annotated[
 ]
 DEFAULT_JOBS = os.cpu_count() or 1
 # The tag sets of tests/tagsets that `pipeline eval --set` names (the last is frozen).
-TAGSETS = ("dev", "dev3", "dev4", "dev5", "test")
+TAGSETS = ("dev", "dev3", "dev4", "dev5", "dev6", "test")
 
 
 def _version(value: bool) -> None:
@@ -1235,8 +1235,8 @@ def eval_command(
         str | None,
         typer.Option(
             "--set",
-            help="A tag set of tests/tagsets: dev (development), dev3, dev4 and dev5 (the"
-            " third to fifth development batches, written apart from the tagger) or test"
+            help="A tag set of tests/tagsets: dev (development), dev3 to dev6 (the"
+            " third to sixth development batches, written apart from the tagger) or test"
             " (frozen test set); sets --gold and --corpus to that folder.",
         ),
     ] = None,

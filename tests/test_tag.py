@@ -527,7 +527,7 @@ def test_cli_eval_on_the_dev_set_reports_each_source(monkeypatch: pytest.MonkeyP
     assert re.search(r"^not listed\s+\d+\s", result.stdout, re.M)
     assert re.search(r"^pattern\s+INTERVENTION\s+\d+\s+\d+\s+[01]\.\d{3}$", result.stdout, re.M)
     bad = runner.invoke(app, ["eval", "--set", "train"])
-    assert bad.exit_code == 2 and "dev, dev3, dev4, dev5 or test" in bad.output
+    assert bad.exit_code == 2 and "dev, dev3, dev4, dev5, dev6 or test" in bad.output
 
 
 def test_label_repairs_inside_the_pipeline(nlp: Language, entities: dict[str, str]) -> None:

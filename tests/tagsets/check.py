@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "dev3", "dev4", "dev5", "test")
+SPLITS = ("dev", "dev3", "dev4", "dev5", "dev6", "test")
 SOURCES = {f"{split}/{p.stem}": p for split in SPLITS for p in sorted((HERE / split).glob("*.txt"))}
 GOLDS = {f"{split}/{p.stem}" for split in SPLITS for p in (HERE / split).glob("*.jsonl")}
 # Transcripts on other subjects: they must have no INTERVENTION gold.
@@ -47,6 +47,10 @@ UNRELATED = {
     "dev5/football-governance-panel",
     "dev5/rover-history-lecture",
     "dev5/york-university-history-talk",
+    "dev6/semiconductor-industry-lecture",
+    "dev6/opera-house-history-talk",
+    "dev6/space-agency-history-lecture",
+    "dev6/coffee-trade-interview",
     "test/coral-reef-lecture",
     "test/data-pipelines-interview",
     "test/roman-archaeology-lecture",
