@@ -1524,3 +1524,38 @@ def test_an_organisations_generic_head_keeps_it_an_organisation() -> None:
     # Near miss: a person's name followed by a verb in -ed stays a person.
     spans = run("Marc Morris helped us write it.", marks={"Marc Morris": "ORG"}, domain=False)
     assert ("Marc Morris", "PERSON", "model") in spans
+
+
+def test_two_names_the_model_joins_are_two_names() -> None:
+    spans = run(
+        "She leads the Perinatal Mental Health Project at UCT now.",
+        "Alan McGee from Glasgow ran Creation Records, from the Prodigy to Adele.",
+        "Saudi Arabia's Public Investment Fund bought it. King's College London said no.",
+        "We saw Blur and Oasis. Oasis won. Marks and Spencer sold the shirts.",
+        "The University of Illinois at Chicago, and the National Archives at Kew.",
+        marks={
+            "Perinatal Mental Health Project at UCT": "ORG",
+            "Alan McGee": "PERSON",
+            "Glasgow ran Creation Records": "ORG",
+            "Prodigy to Adele": "ORG",
+            "Saudi Arabia's Public Investment Fund": "ORG",
+            "King's College London": "ORG",
+            "Blur and Oasis": "ORG",
+            "Oasis": "ORG",
+            "Marks and Spencer": "ORG",
+            "University of Illinois at Chicago": "ORG",
+            "National Archives at Kew": "ORG",
+        },
+        domain=False,
+    )
+    texts = {(text, label) for text, label, _ in spans}
+    assert {("Perinatal Mental Health Project", "ORG"), ("UCT", "ORG")} <= texts
+    assert {("Glasgow", "GPE"), ("Creation Records", "ORG")} <= texts
+    assert {("Prodigy", "ORG"), ("Adele", "PERSON")} <= texts
+    assert {("Saudi Arabia", "GPE"), ("Public Investment Fund", "ORG")} <= texts
+    assert ("King's College London", "ORG") in texts  # not a place's possessive
+    assert {("Blur", "ORG"), ("Oasis", "ORG")} <= texts  # "Oasis" is named alone
+    assert ("Marks and Spencer", "ORG") in texts  # neither side is
+    assert ("University of Illinois at Chicago", "ORG") in texts  # a campus
+    assert ("National Archives", "ORG") in texts
+    assert not [t for t, _ in texts if " at " in t and "Illinois" not in t]
