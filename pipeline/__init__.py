@@ -13,6 +13,14 @@ from pipeline.native import prefer_current_sources
 # pthread_mutex_lock/unlock with them, 7% without; tagging alone over 100 documents
 # 10.6-11.4 s -> 9.3-10.1 s. Spawned workers inherit it; a value already set is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Arrow's memory from the C library's malloc, set before anything imports pyarrow: the
+# wheel's default mimalloc (and its jemalloc) take transparent huge pages here, which
+# the kernel zeroes 2 MB at a time on first touch. ``pa.set_memory_pool`` alone (in
+# pipeline.index.tables) does not reach the Parquet writer's own buffers, which come
+# from the C++ default pool that only this variable chooses: `perf` still put 0.15 s of a
+# one-changed re-run (1,000 documents) in the kernel's ``clear_page_erms`` under
+# ``_mi_malloc_generic``, in the threads writing the tables; with it, none.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 try:
     __version__ = version("transcript-pipeline")

@@ -179,6 +179,21 @@ def test_numpys_openblas_runs_on_one_thread_unless_the_user_says_otherwise() -> 
     assert chosen.stdout.strip() == "4", chosen.stderr
 
 
+def test_arrows_memory_comes_from_malloc_unless_the_user_says_otherwise() -> None:
+    # The variable, for the C++ pool the Parquet writer takes its buffers from; the
+    # pool pyarrow's own calls use.
+    code = (
+        "import pipeline, os, pipeline.index.tables, pyarrow as pa;"
+        " print(os.environ['ARROW_DEFAULT_MEMORY_POOL'], pa.default_memory_pool().backend_name)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    default = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert default.stdout.split() == ["system", "system"], default.stderr
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
+    chosen = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert chosen.stdout.split() == ["jemalloc", "jemalloc"], chosen.stderr
+
+
 def test_the_dask_executor_on_a_local_cluster_gives_the_files_of_a_local_run(
     tmp_path: Path,
 ) -> None:
