@@ -90,10 +90,12 @@ class Worker:
             from pipeline.tag import open_tagger
 
             s = self.settings
+            # Documents ahead (pipeline/collector.py); set first, as loading the model
+            # makes hundreds of thousands of objects too (0.33 -> 0.26 s of CPU).
+            settle()
             self._tagger = open_tagger(
                 model=s.model, gazetteers=s.gazetteers, cache_dir=s.cache_dir, labels=s.labels
             )
-            settle()  # documents ahead (pipeline/collector.py)
         return self._tagger
 
     @property
