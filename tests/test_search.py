@@ -21,9 +21,11 @@ from pipeline.index.search import (
     build_search_index,
     export_chunks,
     match_expressions,
+    pack_word_times,
     query_terms,
     safe_id,
     search,
+    unpack_word_times,
 )
 from pipeline.index.tables import CHUNKS_SCHEMA, write_tables
 from pipeline.model import (
@@ -618,3 +620,27 @@ def test_a_database_keeping_most_documents_is_the_one_built_from_scratch(
     segments = db.execute("SELECT count(*) FROM chunks_fts_data").fetchone()[0]
     db.close()
     assert segments > 100  # the index is big enough for flushes to have mattered
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 300), st.integers(-70_000, 70_000)), min_size=1, max_size=60),
+    st.integers(0, 10**7),
+)
+def test_word_times_are_packed_small_and_read_back_exactly(
+    steps: list[tuple[int, int]], first: int
+) -> None:
+    offset, moment, times = 0, first, []
+    for step, gap in steps:
+        offset += step + (1 if times else 0)
+        moment = max(moment + gap, 0)
+        times.append((offset, moment))
+    packed = pack_word_times(times)
+    assert unpack_word_times(packed) == times
+    assert unpack_word_times(json.dumps(times)) == times  # databases written before
+    assert unpack_word_times(pack_word_times([])) == []
+
+
+def test_word_times_take_a_few_bytes_a_word() -> None:
+    times = [(6 * n, 1000 + 350 * n) for n in range(100)]
+    assert len(pack_word_times(times)) < 3.2 * len(times)
+    assert len(json.dumps(times, separators=(",", ":"))) > 10 * len(times)

