@@ -179,6 +179,18 @@ def test_numpys_openblas_runs_on_one_thread_unless_the_user_says_otherwise() -> 
     assert chosen.stdout.strip() == "4", chosen.stderr
 
 
+def test_a_worker_process_leaves_at_once_with_its_output_flushed() -> None:
+    # Workers skip tearing the model down at exit (executors._exit_quickly); what they
+    # printed still comes out, and they end with status 0.
+    code = (
+        "from pipeline.run.executors import _exit_quickly; import atexit, sys;"
+        " atexit.register(lambda: print('torn down', file=sys.stderr));"
+        " _exit_quickly(); print('done', end='')"
+    )
+    ended = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (ended.returncode, ended.stdout, ended.stderr) == (0, "done", "")
+
+
 def test_arrows_memory_comes_from_malloc_unless_the_user_says_otherwise() -> None:
     # The variable, for the C++ pool the Parquet writer takes its buffers from; the
     # pool pyarrow's own calls use.
