@@ -1533,6 +1533,7 @@ def test_two_names_the_model_joins_are_two_names() -> None:
         "Saudi Arabia's Public Investment Fund bought it. King's College London said no.",
         "We saw Blur and Oasis. Oasis won. Marks and Spencer sold the shirts.",
         "The University of Illinois at Chicago, and the National Archives at Kew.",
+        "Room to Read and Working with Families are charities; from Blur to Oasis.",
         marks={
             "Perinatal Mental Health Project at UCT": "ORG",
             "Alan McGee": "PERSON",
@@ -1545,6 +1546,8 @@ def test_two_names_the_model_joins_are_two_names() -> None:
             "Marks and Spencer": "ORG",
             "University of Illinois at Chicago": "ORG",
             "National Archives at Kew": "ORG",
+            "Room to Read": "ORG",
+            "Working with Families": "ORG",
         },
         domain=False,
     )
@@ -1558,4 +1561,5 @@ def test_two_names_the_model_joins_are_two_names() -> None:
     assert ("Marks and Spencer", "ORG") in texts  # neither side is
     assert ("University of Illinois at Chicago", "ORG") in texts  # a campus
     assert ("National Archives", "ORG") in texts
+    assert {("Room to Read", "ORG"), ("Working with Families", "ORG")} <= texts  # names
     assert not [t for t, _ in texts if " at " in t and "Illinois" not in t]

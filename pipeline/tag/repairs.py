@@ -1309,13 +1309,15 @@ def repair_organisations(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
 
 # Words that join two names in a run the small model reads as one organisation: a
 # preposition or a verb between them ("the Perinatal Mental Health Project at UCT",
-# "Glasgow ran Creation Records", "from the Prodigy to Adele", "KinKeep with Lutheran
-# Social Service of Minnesota"): 6 such spans in 5 development files, none a name of
-# its own. A name that has "at" inside is a university's campus ("University of
+# "Glasgow ran Creation Records", "from the Prodigy to Adele"): 6 such spans in 5
+# development files (with "KinKeep with Lutheran Social Service of Minnesota"), none a
+# name of its own. A name that has "at" inside is a university's campus ("University of
 # Illinois at Chicago"): kept whole when it starts with "University" and a place follows.
-_JOINS = frozenset(
-    "at to with from by into versus vs ran runs run said says was is were had has".split()
-)
+_JOINS = frozenset("at from by into versus vs ran runs run said says was is were had has".split())
+# "to" joins two names after "from" only ("from the Prodigy to Adele"): charities are
+# named "Room to Read" and "Right to Play". ("with" is left out for the same reason:
+# "Working with Families".)
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$")
 
 
 def _split_joined(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
@@ -1363,7 +1365,10 @@ def _joined_parts(text: str, e: Ent) -> list[Ent] | None:
     words = [text[a:b] for a, b in tokens]
     for i in range(1, len(words) - 1):
         word = words[i]
-        if word in _JOINS and words[i - 1][:1].isupper() and words[i + 1][:1].isupper():
+        joins = word in _JOINS or (
+            word == "to" and _FROM_BEFORE.search(text, max(e.start - 12, 0), e.start) is not None
+        )
+        if joins and words[i - 1][:1].isupper() and words[i + 1][:1].isupper():
             left = text[tokens[0][0] : tokens[i - 1][1]]
             right = text[tokens[i + 1][0] : tokens[-1][1]]
             if word == "at" and words[0] == "University" and right in lexicon.places():
