@@ -10,7 +10,8 @@ compiler the package installs and runs as pure Python.
 A compiled module is used only while its source is the one it was built from: after
 an edit Python's own import system would still prefer the stale extension, so
 ``prefer_current_sources`` (called when the package is imported) puts a finder in
-front that loads those modules from source (``make install`` builds them again).
+front that loads those modules from source, and all the other compiled ones with them
+(``from_source``; ``make install`` builds them again).
 ``PIPELINE_PURE_PYTHON=1`` loads every one of them from source.
 """
 
@@ -107,10 +108,22 @@ class _SourceFinder:
         return importlib.util.spec_from_file_location(name, source_of(name))
 
 
+def from_source(states: dict[str, str]) -> list[str]:
+    """The native modules to load from source, given their ``status``: the forced ones,
+    and every compiled one as soon as one is stale. A compiled module calls the compiled
+    modules it imports through their C entry points, so a stale one loaded from source
+    beside them crashes the process (a comment added to pipeline/tag/repairs.py, and the
+    compiled consistency rules calling it: a segmentation fault)."""
+    if any(state == "stale" for state in states.values()):
+        return [m for m, state in states.items() if state in ("stale", "compiled")]
+    return [m for m, state in states.items() if state == "forced"]
+
+
 def prefer_current_sources() -> list[str]:
     """Load stale (or, with ``PIPELINE_PURE_PYTHON=1``, all) native modules from
-    their sources; returns their names. Cheap: a stat and a small hash per module."""
-    use_source = [m for m, state in status().items() if state in ("stale", "forced")]
+    their sources, and the compiled ones with them when one is stale (``from_source``);
+    returns their names. Cheap: a stat and a small hash per module."""
+    use_source = from_source(status())
     if use_source and not any(isinstance(f, _SourceFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _SourceFinder(use_source))
     return use_source

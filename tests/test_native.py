@@ -109,3 +109,13 @@ def test_settle_collects_young_objects_less_often() -> None:
         assert gc.get_threshold() == (2 * YOUNG_THRESHOLD, 10, 10)
     finally:
         gc.set_threshold(*before)
+
+
+def test_one_stale_module_sends_every_compiled_one_to_its_source() -> None:
+    # Compiled modules call each other through C entry points: a source module among
+    # them crashed the process (an edited pipeline/tag/repairs.py under the compiled
+    # consistency rules).
+    states = {"a": "compiled", "b": "stale", "c": "source", "d": "compiled"}
+    assert native.from_source(states) == ["a", "b", "d"]
+    assert native.from_source({"a": "compiled", "c": "source"}) == []
+    assert native.from_source({"a": "forced", "c": "source"}) == ["a"]
