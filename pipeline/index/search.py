@@ -488,6 +488,13 @@ def write_search_index(records: Sequence[SearchRecord], path: Path) -> Path:
 
 _ENCODE = msgspec.json.Encoder().encode
 
+
+def _json(values: Sequence[Any]) -> str:
+    """Compact JSON, non-ASCII as is: the bytes of ``json.dumps(values,
+    ensure_ascii=False, separators=(",", ":"))``, written in C (three a chunk)."""
+    return _ENCODE(values).decode()
+
+
 # --- word times: (character offset in the chunk text, start_ms) of every word ---------
 #
 # Packed, as the search database holds them: a byte saying the two item sizes, the word
@@ -552,12 +559,6 @@ def unpack_word_times(data: bytes | str) -> list[tuple[int, int]]:
         offsets.byteswap()
         times.byteswap()
     return list(zip(accumulate(offsets), accumulate(times, initial=first), strict=True))
-
-
-def _json(values: Sequence[Any]) -> str:
-    """Compact JSON, non-ASCII as is: the bytes of ``json.dumps(values,
-    ensure_ascii=False, separators=(",", ":"))``, written in C (four a chunk)."""
-    return _ENCODE(values).decode()
 
 
 # --- queries --------------------------------------------------------------------

@@ -1321,10 +1321,11 @@ _FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$")
 
 
 def _split_joined(texts: Sequence[str], ents: list[Ent]) -> list[Ent]:
-    """Model organisation spans made of two names are the two names: joined by one of
-    ``_JOINS`` (each side ORG, or GPE when it is a known place, or PERSON when it is a
-    first name alone), or a known place's possessive before an organisation
-    ("Saudi Arabia's Public Investment Fund": GPE and ORG; "King's College" stays)."""
+    """Organisation spans (the model's or a cue's, never a gazetteer name) made of two
+    names are the two names: joined by one of ``_JOINS`` (each side ORG, or GPE when it
+    is a known place, or PERSON when it is a first name alone), a known place's
+    possessive before an organisation ("Saudi Arabia's Public Investment Fund": GPE and
+    ORG; "King's College" stays), or, for the model's spans only, "and" (``_coordinated``)."""
     out: list[Ent] = []
     alone: dict[str, str] | None = None
     for e in ents:
