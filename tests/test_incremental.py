@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -526,4 +527,46 @@ def test_a_run_with_worker_processes_reads_records_as_they_are_done(
         app, ["run", str(inputs), "--out", str(out), "--no-tags", "--jobs", "2", "-q"]
     )
     assert result.exit_code == 0, result.output
+    assert tree(out) == clean_tree(inputs, tmp_path)
+
+
+def test_documents_to_do_begin_while_planning(
+    corpus: tuple[Path, Path], tmp_path: Path, pool: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With worker processes, each document to do goes to a worker as soon as the
+    plan finds it (once: map collects it, it is not submitted again); the result is
+    a clean run's."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.run.executors import ProcessPool
+
+    inputs, out = corpus
+    for n in (0, 2):
+        (inputs / f"step-{n}.txt").write_text(document(500 + n, pool, 150), encoding="utf-8")
+    events: list[str] = []
+    submitted: list[str] = []
+    start, submit, map_ = ProcessPool.start, ProcessPoolExecutor.submit, ProcessPool.map
+
+    def starting(self: ProcessPool, source: Any, *args: Any) -> None:
+        events.append(source.doc_id)
+        start(self, source, *args)
+
+    def mapping(self: ProcessPool, *args: Any, **kwargs: Any) -> Any:
+        events.append("map")
+        return map_(self, *args, **kwargs)
+
+    def submitting(self: ProcessPoolExecutor, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        submitted.append(args[0].doc_id)
+        return submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPool, "start", starting)
+    monkeypatch.setattr(ProcessPool, "map", mapping)
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submitting)
+    result = runner.invoke(
+        app, ["run", str(inputs), "--out", str(out), "--no-tags", "--jobs", "2", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert events == ["step-0", "step-2", "map"]
+    assert submitted == ["step-0", "step-2"]
+    monkeypatch.undo()
     assert tree(out) == clean_tree(inputs, tmp_path)

@@ -354,9 +354,12 @@ def plan_run(
     state: dict[str, Any],
     force: bool,
     state_ns: int | None = None,
+    found_one: Callable[[Job, int], None] | None = None,
 ) -> Plan:
     """What to do with every input. ``state_ns``, when the state file was written:
-    inputs whose stamp is unchanged since then keep their recorded sha256."""
+    inputs whose stamp is unchanged since then keep their recorded sha256.
+    ``found_one`` is called as each document to do is found, with the number of
+    documents found so far."""
     plan = Plan()
     fingerprint = settings.fingerprint()
     found: set[str] = set()
@@ -399,6 +402,8 @@ def plan_run(
             plan.keys[item.doc_id] = key
             continue
         plan.todo.append(Job(item, key))
+        if found_one is not None:
+            found_one(plan.todo[-1], len(plan.todo) + len(plan.unchanged))
     plan.warnings.extend(manifest_warnings(inputs, found))
     # Deleted inputs: records of files under what was scanned that are gone now.
     scanned = [p.resolve() for p in inputs.paths if p.exists()]
@@ -453,10 +458,17 @@ def run_corpus(
     executor = executor or InProcess()
     report = RunReport()
     notify = progress or (lambda _e, _s, _n: None)
-    with locked(out_dir):
+    with locked(out_dir), _closing(executor):
         sweep_temporaries(out_dir)
         state, state_ns = _read_state(out_dir)
-        plan = plan_run(inputs, settings, out_dir, state, force, state_ns)
+        # A document to do is begun as soon as it is found, while the rest is planned:
+        # a worker starts and loads the model meanwhile (a re-run after one edit in
+        # 5,000 documents: 2.74 -> 2.60 s, medians of 12 alternating runs).
+
+        def start(job: Job, found: int) -> None:
+            executor.start(job.source, job.key, settings, out_dir, found)
+
+        plan = plan_run(inputs, settings, out_dir, state, force, state_ns, start)
         report.warnings.extend(plan.warnings)
         total = len(plan.todo) + len(plan.unchanged) + len(plan.failed)
         notify("start", None, total)
@@ -544,6 +556,14 @@ def run_corpus(
         write_text_atomic(out_dir / STATE_FILE, state_text)
         write_text_atomic(out_dir / REPORT_FILE, report.to_json(lines))
     return report
+
+
+@contextmanager
+def _closing(executor: Executor) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        executor.close()
 
 
 def _state_entry(out_dir: Path, job: Job, summary: Summary) -> dict[str, Any]:
@@ -1002,3 +1022,13 @@ class Executor:
     ) -> Iterator[Finished]:
         """``beside``: kept documents this process streams into the index meanwhile."""
         raise NotImplementedError
+
+    def start(
+        self, source: Source, key: str, settings: Settings, out_dir: Path, found: int
+    ) -> None:
+        """The run, still planning, has found a document to do (``found`` documents so
+        far, to do or kept): an executor may start on it now (``map`` then yields its
+        result with the others')."""
+
+    def close(self) -> None:
+        """Let go of anything ``start`` began and ``map`` did not collect."""

@@ -51,6 +51,35 @@ class ProcessPool(Executor):
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+        self.started: dict[str, Future[Summary]] = {}  # doc_id -> begun while planning
+
+    def start(
+        self, source: Source, key: str, settings: Settings, out_dir: Path, found: int
+    ) -> None:
+        """Begin a document found while planning (a window of them at most): not with
+        one job while the documents might yet be few enough to do in this process."""
+        if len(self.started) >= 4 * self.jobs or (self.jobs <= 1 and found < OWN_PROCESS_FROM):
+            return
+        pool = self._pool()
+        self.started[source.doc_id] = pool.submit(run_one, source, settings, out_dir, key)
+
+    def _pool(self) -> ProcessPoolExecutor:
+        # Workers are started as documents are handed over, up to ``jobs``: one
+        # document to do starts one worker.
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_quickly,
+            )
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.started.clear()
 
     def map(
         self,
@@ -67,20 +96,22 @@ class ProcessPool(Executor):
         # index and reads the previous tables on the other core (a re-run after one edit
         # in a 1,000-document folder: 2.7 -> 2.5 s, its cost beyond that document alone
         # 0.87 -> 0.2 s; one file into an empty folder pays the second start, ~0.3 s).
-        if not sources or (self.jobs <= 1 and len(sources) + beside < OWN_PROCESS_FROM):
+        few = self.jobs <= 1 and len(sources) + beside < OWN_PROCESS_FROM
+        if not sources or (few and not self.started):
             yield from InProcess().map(sources, keys, settings, out_dir)
             return
-        context = multiprocessing.get_context("spawn")
         workers = min(self.jobs, len(sources))
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_exit_quickly
-        ) as pool:
+        pool = self._pool()
+        try:
             # A bounded window of submitted documents keeps memory flat on big corpora.
             pending: set[Future[Summary]] = set()
             queue = iter(zip(sources, keys, strict=True))
             window = 4 * workers
             for source, key in queue:
-                pending.add(pool.submit(run_one, source, settings, out_dir, key))
+                begun = self.started.pop(source.doc_id, None)
+                if begun is None:
+                    begun = pool.submit(run_one, source, settings, out_dir, key)
+                pending.add(begun)
                 if len(pending) >= window:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in sorted(done, key=_order):
@@ -89,6 +120,8 @@ class ProcessPool(Executor):
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=_order):
                     yield future.result(), None
+        finally:
+            self.close()
 
 
 def _exit_quickly() -> None:
