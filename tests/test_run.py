@@ -369,3 +369,30 @@ def test_a_caption_file_deleted_by_hand_is_made_again(tmp_path: Path, pool: list
         "step-1": "done",
     }
     assert tree(out) == before
+
+
+def test_the_state_and_stored_rows_are_sorted_compact_json_and_older_files_still_read(
+    tmp_path: Path, pool: list[str]
+) -> None:
+    """The large files every run rewrites are encoded by msgspec: keys sorted at every
+    level, compact, text as UTF-8; ``load`` reads them, and ``json.dumps``'s output too
+    (the files of earlier versions), NaN and Infinity included."""
+    from pipeline.run.codec import dump_sorted, load
+
+    data = {"b": [1, 2.5, None], "a": {"z": "Zoë", "m": True}, "é": 0}
+    encoded = dump_sorted(data)
+    assert (
+        encoded
+        == json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    )
+    assert load(encoded) == data
+    assert load(json.dumps({"x": float("inf")}).encode()) == {"x": float("inf")}
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    write_corpus(inputs, 2, words=120)
+    result = runner.invoke(
+        app, ["run", str(inputs), "--out", str(out), "--no-tags", "--jobs", "1", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    for name in (".state.json", "report/.rows.json"):
+        raw = (out / name).read_bytes()
+        assert raw == dump_sorted(json.loads(raw))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__
 from pipeline.captions.profiles import Profile
-from pipeline.files import Listing, write_text_atomic
+from pipeline.files import Listing, write_bytes_atomic, write_text_atomic
 from pipeline.ingest.sources import MediaFinder, media_beside
 from pipeline.model import DocumentResult
 from pipeline.report.names import href, page_name, relative_link
@@ -39,7 +39,7 @@ from pipeline.report.pages import (
     measure_document,
     row_for,
 )
-from pipeline.run.codec import from_data, to_data
+from pipeline.run.codec import dump_sorted, from_data, load, to_data
 from pipeline.run.records import Kept, Record, read_record, record_path
 
 if TYPE_CHECKING:
@@ -349,7 +349,7 @@ def write_report(
         (report_dir / STAMP_FILE).unlink(missing_ok=True)
     else:
         body = {**head, "documents": entries, "totals": new_totals}
-        write_text_atomic(report_dir / ROWS_FILE, json.dumps(body, sort_keys=True))
+        write_bytes_atomic(report_dir / ROWS_FILE, dump_sorted(body))
         write_text_atomic(report_dir / STAMP_FILE, stamp() if callable(stamp) else stamp)
     return index
 
@@ -372,7 +372,7 @@ def _read_rows(
     """The entries of ``report/.rows.json`` by doc_id and the chart totals over them,
     if it was made by this code with these rules; else none."""
     try:
-        data = json.loads((report_dir / ROWS_FILE).read_text(encoding="utf-8"))
+        data = load((report_dir / ROWS_FILE).read_bytes())
     except (OSError, ValueError):
         return {}, None
     if not isinstance(data, dict) or any(data.get(k) != v for k, v in head.items()):

@@ -30,7 +30,7 @@ from pipeline import __version__
 from pipeline.clock import format_clock
 from pipeline.collector import settle
 from pipeline.errors import PipelineError, TranscriptError
-from pipeline.files import Listing, sync_folder, write_text_atomic
+from pipeline.files import Listing, sync_folder, write_bytes_atomic, write_text_atomic
 from pipeline.ingest.manifest import MANIFEST_NAME, Entry, manifest_issues, read_manifest
 from pipeline.ingest.sources import (
     MediaFinder,
@@ -41,7 +41,7 @@ from pipeline.ingest.sources import (
     under_root,
 )
 from pipeline.model import INTERVENTION, DocumentResult, Issue, Quality
-from pipeline.run.codec import from_data, to_data
+from pipeline.run.codec import dump_sorted, from_data, load, to_data
 from pipeline.run.document import (
     Source,
     caption_names,
@@ -534,7 +534,7 @@ def run_corpus(
             "documents": docs,
             "index_key": index_key if write_index else state.get("index_key"),
         }
-        state_text = json.dumps(new_state, sort_keys=True)
+        state_bytes = dump_sorted(new_state)
         lines = _document_lines(documents)
         if assembly is not None:
             assembly.join()
@@ -553,7 +553,7 @@ def run_corpus(
             _write_review_report(out_dir, doc_ids, report, settings, index_key, kept)
         report.documents = documents  # the same documents, in doc_id order
         report.seconds = time.perf_counter() - started
-        write_text_atomic(out_dir / STATE_FILE, state_text)
+        write_bytes_atomic(out_dir / STATE_FILE, state_bytes)
         write_text_atomic(out_dir / REPORT_FILE, report.to_json(lines))
     return report
 
@@ -611,7 +611,7 @@ def _read_state(out_dir: Path) -> tuple[dict[str, Any], int | None]:
     path = out_dir / STATE_FILE
     try:
         written_ns = path.stat().st_mtime_ns
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load(path.read_bytes())
     except (OSError, ValueError):
         data = None
     if not isinstance(data, dict) or data.get("format") != 1:
