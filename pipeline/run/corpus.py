@@ -20,7 +20,7 @@ import time
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -358,8 +358,8 @@ def plan_run(
 ) -> Plan:
     """What to do with every input. ``state_ns``, when the state file was written:
     inputs whose stamp is unchanged since then keep their recorded sha256.
-    ``found_one`` is called as each document to do is found, with the number of
-    documents found so far."""
+    ``found_one`` is called as each document to do is found, with its job and the
+    number of documents found so far to do or kept."""
     plan = Plan()
     fingerprint = settings.fingerprint()
     found: set[str] = set()
@@ -458,13 +458,13 @@ def run_corpus(
     executor = executor or InProcess()
     report = RunReport()
     notify = progress or (lambda _e, _s, _n: None)
-    with locked(out_dir), _closing(executor):
+    with locked(out_dir), closing(executor):
         sweep_temporaries(out_dir)
         state, state_ns = _read_state(out_dir)
+
         # A document to do is begun as soon as it is found, while the rest is planned:
         # a worker starts and loads the model meanwhile (a re-run after one edit in
         # 5,000 documents: 2.74 -> 2.60 s, medians of 12 alternating runs).
-
         def start(job: Job, found: int) -> None:
             executor.start(job.source, job.key, settings, out_dir, found)
 
@@ -556,14 +556,6 @@ def run_corpus(
         write_bytes_atomic(out_dir / STATE_FILE, state_bytes)
         write_text_atomic(out_dir / REPORT_FILE, report.to_json(lines))
     return report
-
-
-@contextmanager
-def _closing(executor: Executor) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        executor.close()
 
 
 def _state_entry(out_dir: Path, job: Job, summary: Summary) -> dict[str, Any]:
