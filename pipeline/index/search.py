@@ -163,8 +163,10 @@ class SearchBuilder:
     """Builds the FTS5 database in a temporary file beside ``path``, one document at a
     time; ``commit`` moves it into place. The same records give the same bytes.
 
-    The rows are written by a thread of its own (SQLite lets go of the GIL while it
-    writes and tokenizes), in the order they are handed over, while the run goes on.
+    Rows are written in the order they are handed over: a document's new rows here,
+    kept rows copied from the previous database by a thread of its own (SQLite lets go
+    of the GIL while it copies), while the run goes on; rows handed over while the
+    thread has work queued go to it too, after that work.
     The full-text index is built alongside, in a second file, and copied in at
     ``finish``: a block of ``BLOCK_ROWS`` rowids at a time, once all its chunks are
     written, in one statement. FTS5 writes its pending terms out as a segment at every
@@ -299,16 +301,30 @@ class SearchBuilder:
             labels = [(key, self.rowid, ms) for key, ms in record.labels]
             rows.append((chunk, interventions, labels))
         if rows:
-            self._submit(self._write, rows)
+            self._submit(self._write, rows, here=True)
 
     def _hand_run(self) -> None:
         if self.run is not None:
             self._submit(self._copy_run, *self.run)
             self.run = None
 
-    def _submit(self, work: Callable[..., None], *args: Any) -> None:
+    def _submit(self, work: Callable[..., None], *args: Any, here: bool = False) -> None:
+        while self.pending and self.pending[0].done():
+            self._wait_one()
+        if here and not self.pending:
+            # A document's new rows, with nothing queued before them (as in a run that
+            # does every document), are written here: handing each document's rows to
+            # the thread cost more CPU (its wake-ups, the GIL's hand-overs) than the
+            # inserts take, and a run's cores are busy with its workers anyway. Kept
+            # rows (a copy of many) still go to the thread, while the run goes on.
+            try:
+                work(*args)
+            except (OSError, sqlite3.Error) as error:
+                self.abort()
+                raise _write_error(self.path, error) from None
+            return
         self.pending.append(self.pool.submit(work, *args))
-        while self.pending and (len(self.pending) > self.MAX_PENDING or self.pending[0].done()):
+        while len(self.pending) > self.MAX_PENDING:
             self._wait_one()
 
     def _wait_one(self) -> None:

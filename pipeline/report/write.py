@@ -14,9 +14,8 @@ import hashlib
 import json
 import math
 import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,7 +49,6 @@ DOCS_DIR = "docs"
 STAMP_FILE = ".stamp"
 ROWS_FILE = ".rows.json"  # what the index page takes from each document
 RUN_REPORT_FILE = "run-report.json"
-MAX_PENDING = 8  # pages rendered but not yet on disk
 Beside = Callable[[Path], Path | None]  # finds the media file beside an input
 AUDIO_SUFFIXES = frozenset({".m4a", ".mp3", ".ogg", ".opus", ".oga", ".flac", ".wav"})
 
@@ -273,69 +271,59 @@ def write_report(
     charts = _Charts()
     written: set[str] = set()
     seen: set[str] = set()
-    # Pages are written (and flushed to disk) by a thread while the next record is
-    # read and rendered; at most a few pages wait, so memory stays flat.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="report-writer") as writer:
-        pending: deque[Future[None]] = deque()
-        # ``records``: the same records already being read (by the index assembly).
-        pairs = records if records is not None else _read_each(out_dir, doc_ids)
-        for doc_id, item in pairs:
-            seen.add(doc_id)
-            errors = failures.get(doc_id, ())
-            name = page_name(doc_id)
-            record: Record | None
-            if isinstance(item, Kept):
-                entry = cached.get(doc_id)
-                kept_row = _kept_row(entry)
-                if (
-                    entry is not None
-                    and kept_row is not None
-                    and _keeps(
-                        out_dir, doc_id, docs_dir / name, entry, item, errors, beside, listed
-                    )
-                    and charts.keep(doc_id, entry)
-                ):
-                    written.add(name)
-                    rows.append(kept_row)
-                    entries[doc_id] = entry
-                    if isinstance(entry.get("html"), str):
-                        made[doc_id] = entry["html"]
-                    continue
-                record = read_record(record_path(out_dir, doc_id))
-            else:
-                record = item
-            if record is None:
-                rows.append(
-                    IndexRow(doc_id, None, "", FAILED if errors else "missing", errors=errors)
-                )
+    # ``records``: the same records already being read (by the index assembly). Each
+    # page is written as soon as it is rendered, in this thread: handing pages to writer
+    # threads cost more CPU (their wake-ups, the GIL's hand-overs) than the writes take.
+    pairs = records if records is not None else _read_each(out_dir, doc_ids)
+    for doc_id, item in pairs:
+        seen.add(doc_id)
+        errors = failures.get(doc_id, ())
+        name = page_name(doc_id)
+        record: Record | None
+        if isinstance(item, Kept):
+            entry = cached.get(doc_id)
+            kept_row = _kept_row(entry)
+            if (
+                entry is not None
+                and kept_row is not None
+                and _keeps(out_dir, doc_id, docs_dir / name, entry, item, errors, beside, listed)
+                and charts.keep(doc_id, entry)
+            ):
+                written.add(name)
+                rows.append(kept_row)
+                entries[doc_id] = entry
+                if isinstance(entry.get("html"), str):
+                    made[doc_id] = entry["html"]
                 continue
-            result = record.result
-            measures = measure_document(result, profile)
-            context = page_context(out_dir, result, record.input, errors, profile, beside)
-            html = document_html(result, context, measures)
-            pending.append(writer.submit(write_text_atomic, docs_dir / name, html, durable=False))
-            while len(pending) > MAX_PENDING:
-                pending.popleft().result()
-            written.add(name)
-            row = row_for(result, f"{DOCS_DIR}/{name}", measures, errors)
-            rows.append(row)
-            own_profile, counts = charts.add(result, measures)
-            entries[doc_id] = {
-                "key": record.key,
-                "errors": list(errors),
-                "page": _page_inputs(
-                    out_dir, doc_id, result.media, result.video_url, record.input, beside
-                ),
-                "media": result.media,
-                "video_url": result.video_url,
-                "input": record.input,
-                "row": to_data(row),
-                "html": made.setdefault(doc_id, index_row(row)),
-                "profile": own_profile,
-                "charts": counts,
-            }
-        for future in pending:
-            future.result()
+            record = read_record(record_path(out_dir, doc_id))
+        else:
+            record = item
+        if record is None:
+            rows.append(IndexRow(doc_id, None, "", FAILED if errors else "missing", errors=errors))
+            continue
+        result = record.result
+        measures = measure_document(result, profile)
+        context = page_context(out_dir, result, record.input, errors, profile, beside)
+        html = document_html(result, context, measures)
+        write_text_atomic(docs_dir / name, html, durable=False)
+        written.add(name)
+        row = row_for(result, f"{DOCS_DIR}/{name}", measures, errors)
+        rows.append(row)
+        own_profile, counts = charts.add(result, measures)
+        entries[doc_id] = {
+            "key": record.key,
+            "errors": list(errors),
+            "page": _page_inputs(
+                out_dir, doc_id, result.media, result.video_url, record.input, beside
+            ),
+            "media": result.media,
+            "video_url": result.video_url,
+            "input": record.input,
+            "row": to_data(row),
+            "html": made.setdefault(doc_id, index_row(row)),
+            "profile": own_profile,
+            "charts": counts,
+        }
     problems = _failures(out_dir, run_report)[1]
     for doc_id, errors in sorted(failures.items()):
         if doc_id not in seen:
