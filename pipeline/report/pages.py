@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from operator import attrgetter
 
 from pipeline import __version__
 from pipeline.captions.cues import speed
@@ -252,10 +253,13 @@ class Measures:
     shares: dict[str, float]  # timing source -> share of words
 
 
+_SOURCE = attrgetter("source")
+
+
 def measure_document(result: DocumentResult, profile: Profile | None = None) -> Measures:
     rules = profile_for(result.quality, profile)
     words = result.timeline.words
-    counts = Counter(w.source for w in words)
+    counts = Counter(map(_SOURCE, words))
     shares = {s: counts[s] / len(words) if words else 0.0 for s in TIMING_SOURCES}
     return Measures(rules, cue_checks(result.cues, rules), shares)
 
@@ -501,20 +505,28 @@ def cue_checks(cues: Sequence[Cue], profile: Profile) -> list[CueCheck]:
     """Each cue measured against the profile, with the rules it breaks."""
     checks = []
     previous: Cue | None = None
+    width, most_lines, max_speed = profile.max_chars_per_line, profile.max_lines, profile.max_speed
+    shortest, longest, min_gap = (
+        profile.min_duration_ms,
+        profile.max_duration_ms,
+        profile.min_gap_ms,
+    )
     for cue in cues:
         duration = cue.end_ms - cue.start_ms
-        rate = speed(len(cue.text), len(cue.text.split()), duration, profile)
+        lines = cue.lines
+        text = " ".join(lines)  # cue.text
+        rate = speed(len(text), len(text.split()), duration, profile)
         gap = None if previous is None else cue.start_ms - previous.end_ms
         broken = []
-        if any(len(line) > profile.max_chars_per_line for line in cue.lines):
+        if lines and max(map(len, lines)) > width:
             broken.append("line-length")
-        if len(cue.lines) > profile.max_lines:
+        if len(lines) > most_lines:
             broken.append("lines")
-        if rate > profile.max_speed:
+        if rate > max_speed:
             broken.append("speed")
-        if not profile.min_duration_ms <= duration <= profile.max_duration_ms:
+        if not shortest <= duration <= longest:
             broken.append("duration")
-        if gap is not None and gap < profile.min_gap_ms:
+        if gap is not None and gap < min_gap:
             broken.append("gap")
         checks.append(CueCheck(cue, duration, rate, gap, tuple(broken)))
         previous = cue
@@ -707,37 +719,37 @@ def _rule_counts(checks: Sequence[CueCheck]) -> str:
     )
 
 
-def _bad(broken: set[str], key: str) -> str:
-    return " bad" if key in broken else ""
-
-
 def _cue_table(checks: Sequence[CueCheck], profile: Profile) -> str:
     unit = profile.speed_unit
     rows = []
     for check in checks:
         cue = check.cue
-        broken = set(check.broken)
-        lines = "<br>".join(e(line) for line in cue.lines)
+        broken = check.broken
+        lines = "<br>".join(map(e, cue.lines))
         speaker = f'<span class="speaker">{e(cue.speaker)}:</span> ' if cue.speaker else ""
         rate = "∞" if math.isinf(check.speed) else f"{check.speed:.1f}"
         gap = "" if check.gap_ms is None else str(check.gap_ms)
-        badges = "".join(
-            f'<span class="rule" data-rule="{key}">{e(name)}</span>'
-            for key, name in RULES
-            if key in broken
-        )
-        longest = max((len(line) for line in cue.lines), default=0)
-
+        longest = max(map(len, cue.lines), default=0)
+        start = seconds(cue.start_ms)
+        if broken:  # a few cues: each cell of a broken rule marked, and the rules named
+            bad = {key: " bad" for key in broken}
+            badges = "".join(
+                f'<span class="rule" data-rule="{key}">{e(name)}</span>'
+                for key, name in RULES
+                if key in bad
+            )
+        else:
+            bad, badges = {}, ""
         rows.append(
-            f'<tr id="cue-{cue.idx + 1}" data-start="{seconds(cue.start_ms)}" data-end="{seconds(cue.end_ms)}"'
-            f' data-rules="{" ".join(check.broken)}">'
-            f'<td class="num"><button type="button" class="seek" data-start="{seconds(cue.start_ms)}">{cue.idx + 1}</button></td>'
+            f'<tr id="cue-{cue.idx + 1}" data-start="{start}" data-end="{seconds(cue.end_ms)}"'
+            f' data-rules="{" ".join(broken)}">'
+            f'<td class="num"><button type="button" class="seek" data-start="{start}">{cue.idx + 1}</button></td>'
             f'<td class="num">{clock_ms(cue.start_ms)}</td><td class="num">{clock_ms(cue.end_ms)}</td>'
-            f'<td class="num{_bad(broken, "duration")}">{check.duration_ms / 1000:.3f}</td>'
-            f'<td class="num{_bad(broken, "speed")}">{rate}</td>'
-            f'<td class="num{_bad(broken, "lines")}">{len(cue.lines)}</td>'
-            f'<td class="num{_bad(broken, "line-length")}">{longest}</td>'
-            f'<td class="num{_bad(broken, "gap")}">{gap}</td>'
+            f'<td class="num{bad.get("duration", "")}">{check.duration_ms / 1000:.3f}</td>'
+            f'<td class="num{bad.get("speed", "")}">{rate}</td>'
+            f'<td class="num{bad.get("lines", "")}">{len(cue.lines)}</td>'
+            f'<td class="num{bad.get("line-length", "")}">{longest}</td>'
+            f'<td class="num{bad.get("gap", "")}">{gap}</td>'
             f"<td>{speaker}{lines}</td><td>{badges}</td></tr>"
         )
     limits = (
