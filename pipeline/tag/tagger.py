@@ -12,7 +12,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -263,33 +263,41 @@ def assemble(
             source = "gazetteer" if entry is not None else "model"
             ents.append(Ent(n, start, end, label, entry_id if entry else "", source))
     resolved, review = consistency.apply(texts, ents, domain=domain, speakers=transcript.speakers)
-    mentions: list[Mention] = []
-    candidates: list[Candidate] = []
+    # Each mention's fields, made once its number (its place in reading order) is known.
+    found: list[tuple[tuple[int, int, int], int, tuple[Any, ...]]] = []
     for ent in resolved:
         if ent.label not in labels:
             continue
         part = parts[ent.part]
         entry = entries.get(ent.entry_id) if ent.entry_id else None
         start_ms, chunk_id = clock.at(part.paragraph, ent.start)
-        mentions.append(
-            Mention(
-                mention_id="",
-                doc_id=doc_id,
-                chunk_id=chunk_id,
-                paragraph=part.paragraph,
-                start=ent.start,
-                end=ent.end,
-                text=part.text[ent.start : ent.end],
-                label=ent.label,
-                canonical_id=entry.id if entry else None,
-                canonical_name=entry.name if entry else None,
-                categories=entry.categories if entry else (),
-                source=ent.source,
-                start_ms=start_ms,
-                part=part.part,
-                confidence=ent.confidence,
-            )
+        paragraph = part.paragraph
+        order = (
+            _PART_ORDER.get(part.part, 3),
+            paragraph if paragraph is not None else -1,
+            ent.start,
         )
+        fields = (
+            chunk_id,
+            paragraph,
+            ent.start,
+            ent.end,
+            part.text[ent.start : ent.end],
+            ent.label,
+            entry.id if entry else None,
+            entry.name if entry else None,
+            entry.categories if entry else (),
+            ent.source,
+            start_ms,
+            part.part,
+            ent.confidence,
+        )
+        found.append((order, len(found), fields))
+    found.sort()  # reading order; ties as found
+    mentions = [
+        Mention(f"{doc_id}#m{n}", doc_id, *fields) for n, (_, _, fields) in enumerate(found)
+    ]
+    candidates: list[Candidate] = []
     spans = [(n, start, end) for n, r in enumerate(records) for start, end in r["candidates"]]
     spans += [(e.part, e.start, e.end) for e in review]
     # A candidate whose name became a pattern mention is not listed again for review.
@@ -314,22 +322,10 @@ def assemble(
             )
         )
     candidates.sort(key=lambda c: (_PART_ORDER.get(c.part, 3), c.paragraph or -1, c.start))
-    numbered = tuple(
-        _replace_id(m, f"{doc_id}#m{n}") for n, m in enumerate(sorted(mentions, key=_order))
-    )
-    return TagResult(doc_id, numbered, tuple(candidates), cached)
+    return TagResult(doc_id, tuple(mentions), tuple(candidates), cached)
 
 
 _PART_ORDER = {"step_title": 0, "step_description": 1, "paragraph": 2}
-
-
-def _order(mention: Mention) -> tuple[int, int, int]:
-    paragraph = mention.paragraph if mention.paragraph is not None else -1
-    return (_PART_ORDER.get(mention.part, 3), paragraph, mention.start)
-
-
-def _replace_id(mention: Mention, mention_id: str) -> Mention:
-    return replace(mention, mention_id=mention_id)
 
 
 def _common_phrase(text: str) -> bool:
