@@ -644,3 +644,55 @@ def test_word_times_take_a_few_bytes_a_word() -> None:
     times = [(6 * n, 1000 + 350 * n) for n in range(100)]
     assert len(pack_word_times(times)) < 3.2 * len(times)
     assert len(json.dumps(times, separators=(",", ":"))) > 10 * len(times)
+
+
+@pytest.mark.parametrize("queued", [False, True])
+def test_a_database_error_while_writing_rows_is_one_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, queued: bool
+) -> None:
+    """A document's rows are inserted here when nothing is queued for the writing
+    thread, else by that thread after what is queued (kept rows): either way a SQLite
+    error (a full disk, say) is a PipelineError naming the database, its temporary
+    files are gone and the database in place is untouched."""
+    import threading
+
+    from pipeline.index.search import SearchBuilder
+
+    doc_ids = [f"d{n:03d}" for n in range(6)]
+    records = _big_records(doc_ids, 3)
+    path = tmp_path / "search.sqlite"
+    builder = SearchBuilder(path)
+    for doc_id in doc_ids:
+        builder.add(records[doc_id])
+    builder.finish()
+    builder.commit()
+    before = path.read_bytes()
+
+    release = threading.Event()
+    threads: set[str] = set()
+    copy_run = SearchBuilder._copy_run
+
+    def slow_copy(self: SearchBuilder, *args: Any) -> None:
+        release.wait(5)  # the new rows arrive while this is queued
+        copy_run(self, *args)
+
+    def failing_write(self: SearchBuilder, rows: Any) -> None:
+        threads.add(threading.current_thread().name)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(SearchBuilder, "_copy_run", slow_copy)
+    monkeypatch.setattr(SearchBuilder, "_write", failing_write)
+    builder = SearchBuilder(path, path)
+    with pytest.raises(PipelineError, match=re.escape(str(path))):
+        if queued:
+            builder.keep("d000")
+            builder._hand_run()
+            builder.add(records["d001"])  # queued behind the copy
+            release.set()
+            builder.finish()
+        else:
+            release.set()
+            builder.add(records["d001"])
+    assert threads == ({"search-writer_0"} if queued else {threading.current_thread().name})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["search.sqlite"]
