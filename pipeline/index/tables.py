@@ -1,6 +1,6 @@
 """Index: DocumentResults -> Parquet tables (documents, segments, chunks, cues, mentions).
 
-``*_rows(results)`` are pure (frozen row dataclasses, sorted by doc_id then position);
+``*_rows(results)`` are pure (frozen row Structs, sorted by doc_id then position);
 ``tables(results)`` turns them into pyarrow Tables with the explicit ``SCHEMAS``; and
 ``write_tables(results, out_dir)`` writes ``out_dir/index/<table>.parquet`` atomically,
 byte for byte the same for the same input.
@@ -12,11 +12,11 @@ import itertools
 import os
 import tempfile
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -298,9 +298,13 @@ TABLE_ROWS: dict[str, str] = {
 
 # --- rows -----------------------------------------------------------------------
 
+# Rows are msgspec Structs, not frozen dataclasses: a run makes every row of every
+# document (a hundred cues a document), and a Struct is made in C where a frozen
+# dataclass's ``__init__`` sets each field through ``object.__setattr__`` (the cue
+# rows of a document 0.25 -> 0.05 ms). Fields, order, equality and hashing as before.
 
-@dataclass(frozen=True, slots=True)
-class DocumentRow:
+
+class DocumentRow(msgspec.Struct, frozen=True, gc=False):
     doc_id: str
     source: str
     sha256: str
@@ -325,8 +329,7 @@ class DocumentRow:
     media: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class SegmentRow:
+class SegmentRow(msgspec.Struct, frozen=True, gc=False):
     segment_id: str
     doc_id: str
     idx: int
@@ -338,8 +341,7 @@ class SegmentRow:
     timing: str
 
 
-@dataclass(frozen=True, slots=True)
-class ChunkRow:
+class ChunkRow(msgspec.Struct, frozen=True, gc=False):
     chunk_id: str
     doc_id: str
     idx: int
@@ -356,8 +358,7 @@ class ChunkRow:
     intervention_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class CueRow:
+class CueRow(msgspec.Struct, frozen=True, gc=False):
     cue_id: str
     doc_id: str
     idx: int
@@ -368,8 +369,7 @@ class CueRow:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class MentionRow:
+class MentionRow(msgspec.Struct, frozen=True, gc=False):
     mention_id: str
     doc_id: str
     chunk_id: str | None
@@ -911,7 +911,7 @@ def read_table(path: Path, name: str) -> pa.Table:
 def read_chunks(path: Path) -> list[ChunkRow]:
     """The chunks table read back from ``chunks.parquet`` as rows."""
     table = read_table(path, "chunks")
-    names = [field.name for field in fields(ChunkRow)]
+    names = list(ChunkRow.__struct_fields__)
     rows = []
     for record in table.select(names).to_pylist():
         values: dict[str, Any] = {
