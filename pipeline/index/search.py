@@ -99,8 +99,7 @@ CREATE TABLE chunk_labels (
 # --- building -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class SearchRecord:
+class SearchRecord(msgspec.Struct, frozen=True, gc=False):
     """A chunk as the search index holds it: its row, and what places a match in time."""
 
     row: ChunkRow
