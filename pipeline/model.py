@@ -203,9 +203,12 @@ class Chunk:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """A caption cue: one or two lines shown from start_ms to end_ms."""
+class Cue(msgspec.Struct, frozen=True, gc=False):
+    """A caption cue: one or two lines shown from start_ms to end_ms.
+
+    A msgspec Struct like ``Word`` (a hundred a document, made by the cue search and
+    read back from every record): made and decoded in C, stored as the same JSON
+    object as the frozen dataclass it was."""
 
     idx: int
     start_ms: int
