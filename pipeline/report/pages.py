@@ -87,8 +87,11 @@ def percent(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
 def label_class(label: str) -> str:
-    return "l-" + re.sub(r"[^A-Za-z0-9_-]", "_", label)
+    return "l-" + _NOT_ID.sub("_", label)
 
 
 def profile_for(quality: Quality | None, given: Profile | None = None) -> Profile:
@@ -234,9 +237,10 @@ class Corpus:
         if self.profile is None:
             self.profile = measures.profile
         rules = self.profile
+        other = measures.profile != rules  # another profile's units: measured again
         for check in measures.checks:
             rate = check.speed
-            if measures.profile != rules:  # another profile's units: measured again
+            if other:
                 text = check.cue.text
                 rate = speed(len(text), len(text.split()), check.duration_ms, rules)
             self.speeds[math.floor(rate * 10) / 10 if math.isfinite(rate) else rate] += 1
@@ -637,7 +641,7 @@ def highlight(text: str, mentions: Iterable[Mention]) -> str:
 def _anchor(mention_id: str) -> str:
     """A mention's element id: 'm' and the part after '#' of its id."""
     tail = mention_id.rsplit("#", 1)[-1]
-    return "mention-" + re.sub(r"[^A-Za-z0-9_-]", "_", tail)
+    return "mention-" + _NOT_ID.sub("_", tail)
 
 
 def _paragraph_source(result: DocumentResult, paragraph: Paragraph) -> str:
