@@ -1,4 +1,5 @@
-"""The frozen dataclasses (and one frozen msgspec Struct, Word) that cross stage boundaries.
+"""The frozen dataclasses (and two frozen msgspec Structs, Word and Cue, made by the
+thousand) that cross stage boundaries.
 
 ingest produces a Transcript; timing turns it into a Timeline (Words, each with the
 source of its time, and Sentences) and Chunks; tag produces Mentions and Candidates;

@@ -244,8 +244,7 @@ class SearchBuilder:
                         )
                     }
         except (OSError, sqlite3.Error) as error:
-            self.abort()
-            raise _write_error(self.path, error) from None
+            raise self._failed(error) from None
 
     def _temporary(self, suffix: str) -> Path:
         handle, name = tempfile.mkstemp(
@@ -319,8 +318,7 @@ class SearchBuilder:
             try:
                 work(*args)
             except (OSError, sqlite3.Error) as error:
-                self.abort()
-                raise _write_error(self.path, error) from None
+                raise self._failed(error) from None
             return
         self.pending.append(self.pool.submit(work, *args))
         while len(self.pending) > self.MAX_PENDING:
@@ -330,8 +328,12 @@ class SearchBuilder:
         try:
             self.pending.popleft().result()  # raises what the thread raised
         except (OSError, sqlite3.Error) as error:
-            self.abort()
-            raise _write_error(self.path, error) from None
+            raise self._failed(error) from None
+
+    def _failed(self, error: BaseException) -> PipelineError:
+        """Writing failed: nothing is kept; the error to raise, naming the database."""
+        self.abort()
+        return _write_error(self.path, error)
 
     # --- in the writing thread ---
 
@@ -438,8 +440,7 @@ class SearchBuilder:
             (self.path.parent / INDEX_DOCS).unlink(missing_ok=True)
             os.replace(self.temporary, self.path)
         except OSError as error:
-            self.abort()
-            raise _write_error(self.path, error) from None
+            raise self._failed(error) from None
         return self.path
 
     def abort(self) -> None:

@@ -521,7 +521,7 @@ def cue_checks(cues: Sequence[Cue], profile: Profile) -> list[CueCheck]:
     for cue in cues:
         duration = cue.end_ms - cue.start_ms
         lines = cue.lines
-        text = " ".join(lines)  # cue.text
+        text = cue.text
         rate = speed(len(text), len(text.split()), duration, profile)
         gap = None if previous is None else cue.start_ms - previous.end_ms
         broken = []
